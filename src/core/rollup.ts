@@ -1,0 +1,126 @@
+import type { AccessEvent, ActionClass } from './event.js';
+import { hash32, sketchAdd, sketchCount, sketchMerge, type DistinctSketch } from './distinct-sketch.js';
+
+/** Counts of operations per action class. */
+export type ClassCounts = Partial<Record<ActionClass, number>>;
+
+/** One identity's activity in one clock hour: compact, mergeable, independent of the number of events. */
+export interface Rollup {
+  /** Identity key (cloud|account|principal id). */
+  identity: string;
+  /** Start of the hour, epoch ms UTC. */
+  hour: number;
+  /** Earliest and latest event time inside the hour. */
+  first: number;
+  last: number;
+  /** Operations per class. */
+  ops: ClassCounts;
+  /** Operations per provider action name. */
+  actions: Record<string, number>;
+  /** Requests refused for lack of permission, and other failures. */
+  denied: number;
+  errors: number;
+  /** Bytes sent to and received from the identity. */
+  bytesOut: number;
+  bytesIn: number;
+  /** Distinct objects touched, and distinct objects read. */
+  objects: DistinctSketch;
+  readObjects: DistinctSketch;
+  /** Operations per five-minute slot of the hour (12 slots). */
+  slots: number[];
+  /** Operations per bucket, per source IP, per client; and buckets of denied requests. */
+  buckets: Record<string, number>;
+  ips: Record<string, number>;
+  clients: Record<string, number>;
+  deniedBuckets: Record<string, number>;
+  /** A few object keys (bucket/key) as examples, first seen first. */
+  sampleKeys: string[];
+}
+
+const HOUR = 3_600_000;
+const MAX_MAP_ENTRIES = 200;
+const MAX_SAMPLES = 10;
+/** Key under which values beyond MAX_MAP_ENTRIES are counted. */
+export const OTHER = '(other)';
+
+/** Start of the clock hour containing t. */
+export function hourOf(t: number): number {
+  return t - (((t % HOUR) + HOUR) % HOUR);
+}
+
+/** An empty rollup for one identity and hour. */
+export function emptyRollup(identity: string, hour: number): Rollup {
+  return {
+    identity, hour, first: Infinity, last: -Infinity, ops: {}, actions: {}, denied: 0, errors: 0, bytesOut: 0, bytesIn: 0,
+    objects: [], readObjects: [], slots: new Array<number>(12).fill(0), buckets: {}, ips: {}, clients: {}, deniedBuckets: {}, sampleKeys: [],
+  };
+}
+
+function bump(map: Record<string, number>, key: string, by = 1): void {
+  if (key in map) map[key]! += by;
+  else if (Object.keys(map).length < MAX_MAP_ENTRIES) map[key] = by;
+  else map[OTHER] = (map[OTHER] ?? 0) + by;
+}
+
+/** Folds one event (of this identity and hour) into the rollup. */
+export function foldEvent(r: Rollup, e: AccessEvent): void {
+  if (e.time < r.first) r.first = e.time;
+  if (e.time > r.last) r.last = e.time;
+  r.ops[e.action.class] = (r.ops[e.action.class] ?? 0) + 1;
+  bump(r.actions, e.action.name);
+  if (e.outcome.status === 'denied') {
+    r.denied++;
+    bump(r.deniedBuckets, e.resource.bucket);
+  } else if (e.outcome.status === 'error') r.errors++;
+  r.bytesOut += e.bytesOut;
+  r.bytesIn += e.bytesIn;
+  r.slots[Math.floor((e.time - r.hour) / 300_000)]!++;
+  if (e.resource.bucket) bump(r.buckets, e.resource.bucket);
+  if (e.ip) bump(r.ips, e.ip);
+  if (e.client) bump(r.clients, e.client);
+  if (e.resource.key !== undefined && e.outcome.status === 'success') {
+    const object = `${e.resource.bucket}/${e.resource.key}`;
+    const h = hash32(object);
+    sketchAdd(r.objects, h);
+    if (e.action.class === 'read') sketchAdd(r.readObjects, h);
+    if (r.sampleKeys.length < MAX_SAMPLES && !r.sampleKeys.includes(object)) r.sampleKeys.push(object);
+  }
+}
+
+function mergeMaps(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) bump(into, k, v);
+}
+
+/** Combines two rollups of the same identity and hour (e.g. one stored, one from a new page). */
+export function mergeRollups(a: Rollup, b: Rollup): Rollup {
+  const out: Rollup = structuredClone(a);
+  out.first = Math.min(a.first, b.first);
+  out.last = Math.max(a.last, b.last);
+  for (const [k, v] of Object.entries(b.ops)) out.ops[k as ActionClass] = (out.ops[k as ActionClass] ?? 0) + v;
+  mergeMaps(out.actions, b.actions);
+  out.denied += b.denied;
+  out.errors += b.errors;
+  out.bytesOut += b.bytesOut;
+  out.bytesIn += b.bytesIn;
+  out.objects = sketchMerge(a.objects, b.objects);
+  out.readObjects = sketchMerge(a.readObjects, b.readObjects);
+  out.slots = a.slots.map((v, i) => v + (b.slots[i] ?? 0));
+  mergeMaps(out.buckets, b.buckets);
+  mergeMaps(out.ips, b.ips);
+  mergeMaps(out.clients, b.clients);
+  mergeMaps(out.deniedBuckets, b.deniedBuckets);
+  for (const k of b.sampleKeys) if (out.sampleKeys.length < MAX_SAMPLES && !out.sampleKeys.includes(k)) out.sampleKeys.push(k);
+  return out;
+}
+
+/** Total operations of a rollup. */
+export function totalOps(r: Pick<Rollup, 'ops'>): number {
+  let n = 0;
+  for (const v of Object.values(r.ops)) n += v;
+  return n;
+}
+
+/** Estimated distinct objects touched and read. */
+export function distinctObjects(r: Rollup): { objects: number; readObjects: number } {
+  return { objects: sketchCount(r.objects), readObjects: sketchCount(r.readObjects) };
+}

@@ -1,0 +1,29 @@
+import type { Baseline } from '../core/baseline.js';
+import type { FindingDraft } from '../core/finding.js';
+import type { Identity } from '../core/identity.js';
+import type { Rollup } from '../core/rollup.js';
+import type { DetectionSettings } from './detection-settings.js';
+
+/** Everything a detector may look at when judging one identity's hour. */
+export interface DetectionContext {
+  /** Who. */
+  identity: Identity;
+  /** The hour being judged. */
+  rollup: Rollup;
+  /** The same identity's rollups of the 24 hours before, oldest first. */
+  recent: readonly Rollup[];
+  /** What was normal before this hour (never includes it). */
+  baseline: Baseline;
+  /** Organisation settings. */
+  settings: DetectionSettings;
+}
+
+/** One kind of abnormal activity; its id is its file name in src/detectors/. */
+export interface Detector {
+  /** Stable id, e.g. `new-source-ip`. */
+  readonly id: string;
+  /** One sentence on what it catches. */
+  readonly description: string;
+  /** Findings for this hour, or none. Pure: no I/O, no clock. */
+  detect(ctx: DetectionContext): FindingDraft[];
+}

@@ -1,0 +1,61 @@
+import { identityKey, type AccessEvent } from '../core/event.js';
+import type { Identity } from '../core/identity.js';
+import { emptyRollup, foldEvent, hourOf, type Rollup } from '../core/rollup.js';
+
+/**
+ * Folds a stream of events into hourly rollups per identity, in memory, until drained.
+ * Duplicates (same provider event id) are dropped within one batch, which is where re-delivered
+ * records overlap when a batch spans adjacent delivery files.
+ */
+export class RollupAccumulator {
+  private rollups = new Map<string, Rollup>();
+  private identities = new Map<string, Identity & { first: number; last: number }>();
+  private seenIds = new Set<string>();
+  /** Events folded since the last drain, and duplicates dropped. */
+  events = 0;
+  duplicates = 0;
+
+  /** Folds one event; returns false when an event with the same provider id was already folded in this batch. */
+  add(e: AccessEvent): boolean {
+    const dedupKey = `${e.cloud}|${e.id}`;
+    if (this.seenIds.has(dedupKey)) {
+      this.duplicates++;
+      return false;
+    }
+    this.seenIds.add(dedupKey);
+    const key = identityKey(e);
+    let who = this.identities.get(key);
+    if (!who) {
+      who = { key, cloud: e.cloud, account: e.account, principal: e.principal, first: e.time, last: e.time };
+      this.identities.set(key, who);
+    } else {
+      if (e.time < who.first) who.first = e.time;
+      if (e.time > who.last) who.last = e.time;
+    }
+    const hour = hourOf(e.time);
+    const rollupKey = `${key}\u0000${hour}`;
+    let r = this.rollups.get(rollupKey);
+    if (!r) {
+      r = emptyRollup(key, hour);
+      this.rollups.set(rollupKey, r);
+    }
+    foldEvent(r, e);
+    this.events++;
+    return true;
+  }
+
+  /** Number of rollups held. */
+  get size(): number {
+    return this.rollups.size;
+  }
+
+  /** Returns what was accumulated and starts afresh. */
+  drain(): { rollups: Rollup[]; identities: (Identity & { first: number; last: number })[] } {
+    const out = { rollups: [...this.rollups.values()], identities: [...this.identities.values()] };
+    this.rollups.clear();
+    this.identities.clear();
+    this.seenIds.clear();
+    this.events = 0;
+    return out;
+  }
+}

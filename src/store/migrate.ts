@@ -1,0 +1,23 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Sql } from './sql.js';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+/** Applies the numbered SQL files of migrations/ that this database has not seen, in order. */
+export async function migrate(sql: Sql): Promise<number[]> {
+  await sql.exec(`create table if not exists schema_migrations (
+    version integer primary key, name text not null, applied_at timestamptz not null default now())`);
+  const done = new Set((await sql.query<{ version: number }>('select version from schema_migrations')).map((r) => r.version));
+  const applied: number[] = [];
+  for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.*\.sql$/.test(f)).sort()) {
+    const version = Number.parseInt(file, 10);
+    if (done.has(version)) continue;
+    await sql.transaction(async (tx) => {
+      await tx.exec(readFileSync(MIGRATIONS_DIR + file, 'utf8'));
+      await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [version, file]);
+    });
+    applied.push(version);
+  }
+  return applied;
+}
