@@ -102,7 +102,7 @@ export async function sniffFile(file: string): Promise<ContainerFormat | undefin
         return expand(JSON.parse(chunk)).some((r) => isRecord(r) && normalizerFor(r) !== undefined);
       } catch {
         // A document larger than the sniffed head: look for a known record's fields instead.
-        return format === 'json' && /"(eventSource|protoPayload|operationName|TimeGenerated|Records)"/.test(chunk);
+        return format === 'json' && /"(eventSource|protoPayload|operationName|TimeGenerated|Records|records)"/.test(chunk);
       }
     });
     return recognised ? format : undefined;
@@ -114,10 +114,16 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A JSON value as records: arrays are spread, CloudTrail `{"Records":[...]}` documents are opened. */
+/**
+ * A JSON value as records: arrays are spread, and so are CloudTrail `{"Records":[...]}` documents and
+ * Azure Event Hub / older archive `{"records":[...]}` batches.
+ */
 function expand(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
-  if (isRecord(value) && Array.isArray(value.Records)) return value.Records as unknown[];
+  if (isRecord(value)) {
+    const batch = value.Records ?? value.records;
+    if (Array.isArray(batch)) return batch;
+  }
   return [value];
 }
 
