@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.js';
 import { StorageWatchError } from './core/errors.js';
 import { SEVERITIES, type Finding, type Severity } from './core/finding.js';
-import { defaultDetectionSettings } from './detection/detection-settings.js';
+import { detectionSettings } from './detection/detection-settings.js';
 import { DETECTORS } from './detectors/index.js';
 import { findingJson } from './report/finding-json.js';
 import { findingTable } from './report/finding-table.js';
@@ -40,7 +40,7 @@ program
     try {
       const { summary, updates } = await scanFiles(sql, opts.input, {
         detectors: DETECTORS,
-        settings: defaultDetectionSettings(config),
+        settings: detectionSettings(config),
         rescan: opts.rescan,
         onProgress: (_phase, text) => progress.update(text),
       });

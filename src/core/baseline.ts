@@ -5,6 +5,15 @@ export interface SeenValue {
   count: number;
 }
 
+/** Figures learnt for every active hour, in this order after the hour's index. */
+export const METRICS = ['ops', 'read', 'list', 'write', 'delete', 'bytesOut', 'readObjects', 'objects', 'denied', 'deniedBuckets', 'peak5m'] as const;
+
+/** One of the hourly figures. */
+export type Metric = (typeof METRICS)[number];
+
+/** Position of each metric inside an hour sample (after the hour index at 0). */
+export const METRIC_INDEX: Readonly<Record<Metric, number>> = Object.fromEntries(METRICS.map((m, i) => [m, i + 1])) as Record<Metric, number>;
+
 /** What normal looks like for one identity, learnt from the hours before `through`. */
 export interface Baseline {
   /** Identity key. */
@@ -21,11 +30,23 @@ export interface Baseline {
   networks: Record<string, SeenValue>;
   clients: Record<string, SeenValue>;
   buckets: Record<string, SeenValue>;
+  /** Secret-looking objects this identity has read before (bucket/key). */
+  secretReads: Record<string, SeenValue>;
+  /**
+   * One entry per active hour of the last HISTORY_DAYS: [hours since epoch, ...METRICS values].
+   * Hours missing between firstSeen and through were quiet (all zero).
+   */
+  hours: number[][];
 }
+
+/** How far back hourly figures are kept: five weeks, so each hour of the week has up to five samples. */
+export const HISTORY_DAYS = 35;
 
 /** A baseline with nothing learnt yet. */
 export function emptyBaseline(identity: string): Baseline {
-  return { identity, through: 0, firstSeen: 0, lastSeen: 0, activeDays: [], ips: {}, networks: {}, clients: {}, buckets: {} };
+  return {
+    identity, through: 0, firstSeen: 0, lastSeen: 0, activeDays: [], ips: {}, networks: {}, clients: {}, buckets: {}, secretReads: {}, hours: [],
+  };
 }
 
 /** Days of activity the baseline has learnt from. */

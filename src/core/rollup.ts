@@ -1,4 +1,5 @@
 import type { AccessEvent, ActionClass } from './event.js';
+import { isSecretObjectKey } from './secret-object.js';
 import { hash32, sketchAdd, sketchCount, sketchMerge, type DistinctSketch } from './distinct-sketch.js';
 
 /** Counts of operations per action class. */
@@ -35,6 +36,8 @@ export interface Rollup {
   deniedBuckets: Record<string, number>;
   /** A few object keys (bucket/key) as examples, first seen first. */
   sampleKeys: string[];
+  /** Secret-looking objects (bucket/key) read successfully, up to MAX_SAMPLES * 2. */
+  secretReads: string[];
 }
 
 const HOUR = 3_600_000;
@@ -52,7 +55,7 @@ export function hourOf(t: number): number {
 export function emptyRollup(identity: string, hour: number): Rollup {
   return {
     identity, hour, first: Infinity, last: -Infinity, ops: {}, actions: {}, denied: 0, errors: 0, bytesOut: 0, bytesIn: 0,
-    objects: [], readObjects: [], slots: new Array<number>(12).fill(0), buckets: {}, ips: {}, clients: {}, deniedBuckets: {}, sampleKeys: [],
+    objects: [], readObjects: [], slots: new Array<number>(12).fill(0), buckets: {}, ips: {}, clients: {}, deniedBuckets: {}, sampleKeys: [], secretReads: [],
   };
 }
 
@@ -84,6 +87,9 @@ export function foldEvent(r: Rollup, e: AccessEvent): void {
     sketchAdd(r.objects, h);
     if (e.action.class === 'read') sketchAdd(r.readObjects, h);
     if (r.sampleKeys.length < MAX_SAMPLES && !r.sampleKeys.includes(object)) r.sampleKeys.push(object);
+    if (e.action.class === 'read' && r.secretReads.length < MAX_SAMPLES * 2 && isSecretObjectKey(e.resource.key) && !r.secretReads.includes(object)) {
+      r.secretReads.push(object);
+    }
   }
 }
 
@@ -110,6 +116,7 @@ export function mergeRollups(a: Rollup, b: Rollup): Rollup {
   mergeMaps(out.clients, b.clients);
   mergeMaps(out.deniedBuckets, b.deniedBuckets);
   for (const k of b.sampleKeys) if (out.sampleKeys.length < MAX_SAMPLES && !out.sampleKeys.includes(k)) out.sampleKeys.push(k);
+  for (const k of b.secretReads) if (out.secretReads.length < MAX_SAMPLES * 2 && !out.secretReads.includes(k)) out.secretReads.push(k);
   return out;
 }
 

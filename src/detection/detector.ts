@@ -2,7 +2,8 @@ import type { Baseline } from '../core/baseline.js';
 import type { FindingDraft } from '../core/finding.js';
 import type { Identity } from '../core/identity.js';
 import type { Rollup } from '../core/rollup.js';
-import type { DetectionSettings } from './detection-settings.js';
+import type { DetectionSettings, LocalTime } from './detection-settings.js';
+import type { PeerNorms } from './peer-norms.js';
 
 /** Everything a detector may look at when judging one identity's hour. */
 export interface DetectionContext {
@@ -14,6 +15,10 @@ export interface DetectionContext {
   recent: readonly Rollup[];
   /** What was normal before this hour (never includes it). */
   baseline: Baseline;
+  /** Norms of mature identities of the same kind in the same account, when there are any. */
+  peers?: PeerNorms;
+  /** The identity's local time at the start of the activity, and whether it is inside business hours. */
+  local: LocalTime;
   /** Organisation settings. */
   settings: DetectionSettings;
 }

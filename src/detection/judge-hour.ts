@@ -1,9 +1,10 @@
-import { historyDays, type Baseline } from '../core/baseline.js';
+import type { Baseline } from '../core/baseline.js';
 import { SEVERITIES, type FindingDraft } from '../core/finding.js';
 import type { Identity } from '../core/identity.js';
 import type { Rollup } from '../core/rollup.js';
 import { suppressionMatches, type Suppression } from '../core/suppression.js';
-import type { DetectionSettings } from './detection-settings.js';
+import { localTime, type DetectionSettings } from './detection-settings.js';
+import type { PeerNorms } from './peer-norms.js';
 import type { Detector } from './detector.js';
 import { learnBaseline, type Withheld } from './learn-baseline.js';
 
@@ -20,6 +21,7 @@ export interface HourInput {
   recent: readonly Rollup[];
   baseline: Baseline;
   settings: DetectionSettings;
+  peers?: PeerNorms;
   detectors: readonly Detector[];
   suppressions: readonly Suppression[];
   /** Wall-clock time, for suppression expiry. */
@@ -39,9 +41,10 @@ function allowlisted(identity: Identity, settings: DetectionSettings): boolean {
  */
 export function judgeHour(input: HourInput): { judgements: Judgement[]; baseline: Baseline } {
   const { identity, rollup, baseline, settings } = input;
-  const drafts = allowlisted(identity, settings) || historyDays(baseline) === 0
+  const local = localTime(settings, identity, rollup.first);
+  const drafts = allowlisted(identity, settings)
     ? []
-    : input.detectors.flatMap((d) => d.detect({ identity, rollup, recent: input.recent, baseline, settings }));
+    : input.detectors.flatMap((d) => d.detect({ identity, rollup, recent: input.recent, baseline, peers: input.peers, local, settings }));
   const withheld: Withheld = { ips: new Set(), clients: new Set(), buckets: new Set() };
   const judgements = drafts.map((draft): Judgement => {
     const suppression = input.suppressions.find((s) => suppressionMatches(s, identity.key, draft, input.now));

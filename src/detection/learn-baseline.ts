@@ -1,8 +1,9 @@
-import type { Baseline, SeenValue } from '../core/baseline.js';
-import { OTHER, type Rollup } from '../core/rollup.js';
+import { HISTORY_DAYS, type Baseline, type SeenValue } from '../core/baseline.js';
+import { OTHER, distinctObjects, totalOps, type Rollup } from '../core/rollup.js';
 import { networkOf } from './network.js';
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const MAX_DAYS = 120;
 const MAX_VALUES = 500;
 
@@ -30,10 +31,21 @@ function see(map: Record<string, SeenValue>, value: string, at: number, count: n
   }
 }
 
-/** Folds one judged hour into the baseline (a copy is returned); hours already learnt are left out. */
-export function learnBaseline(baseline: Baseline, r: Rollup, withheld?: Withheld): Baseline {
-  if (r.hour < baseline.through) return baseline;
-  const b: Baseline = structuredClone(baseline);
+/** The hour's figures as the baseline keeps them: [hours since epoch, ...METRICS values]. */
+export function hourSample(r: Rollup): number[] {
+  const { objects, readObjects } = distinctObjects(r);
+  return [
+    Math.floor(r.hour / HOUR), totalOps(r), r.ops.read ?? 0, r.ops.list ?? 0, r.ops.write ?? 0, r.ops.delete ?? 0, r.bytesOut,
+    readObjects, objects, r.denied, Object.keys(r.deniedBuckets).length, Math.max(...r.slots),
+  ];
+}
+
+/**
+ * Folds one judged hour into the baseline, in place (detectors have already seen it as it was);
+ * an hour older than what was already learnt (a late record) is not learnt again.
+ */
+export function learnBaseline(b: Baseline, r: Rollup, withheld?: Withheld): Baseline {
+  if (r.hour < b.through) return b;
   b.through = r.hour + 3_600_000;
   if (!b.firstSeen || r.first < b.firstSeen) b.firstSeen = r.first;
   b.lastSeen = Math.max(b.lastSeen, r.last);
@@ -49,5 +61,9 @@ export function learnBaseline(baseline: Baseline, r: Rollup, withheld?: Withheld
   }
   for (const [client, n] of Object.entries(r.clients)) if (!withheld?.clients.has(client)) see(b.clients, client, r.last, n);
   for (const [bucket, n] of Object.entries(r.buckets)) if (!withheld?.buckets.has(bucket)) see(b.buckets, bucket, r.last, n);
+  for (const key of r.secretReads) see(b.secretReads, key, r.last, 1);
+  const oldest = Math.floor(r.hour / HOUR) - HISTORY_DAYS * 24;
+  if (b.hours.length && b.hours[0]![0]! <= oldest) b.hours = b.hours.filter((h) => h[0]! > oldest);
+  b.hours.push(hourSample(r));
   return b;
 }

@@ -1,18 +1,15 @@
-import type { Baseline } from '../core/baseline.js';
-import type { Finding, FindingDraft } from '../core/finding.js';
-import type { Rollup } from '../core/rollup.js';
+import type { Finding } from '../core/finding.js';
+import { DetectionRun } from '../detection/detection-run.js';
 import type { DetectionSettings } from '../detection/detection-settings.js';
 import type { Detector } from '../detection/detector.js';
-import { judgeHour } from '../detection/judge-hour.js';
 import { getBaselines, saveBaselines } from '../store/baselines.js';
 import { recordFinding, type FindingChange } from '../store/findings.js';
-import { getIdentities, type IdentityRecord } from '../store/identities.js';
+import { getIdentities } from '../store/identities.js';
 import { dirtyHours, dirtyRollups, identityRollups, markJudged } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
 import { listSuppressions } from '../store/suppressions.js';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+const DAY = 86_400_000;
 
 /** A finding created or updated by a detection run. */
 export interface FindingUpdate {
@@ -35,39 +32,28 @@ export interface DetectOptions {
  */
 export async function detectPending(sql: Sql, opts: DetectOptions): Promise<FindingUpdate[]> {
   const hours = await dirtyHours(sql);
+  const now = (opts.now ?? Date.now)();
+  const run = new DetectionRun({ detectors: opts.detectors, settings: opts.settings, suppressions: await listSuppressions(sql, now), now });
+  // Peer norms need every learnt identity, not only those active in this run.
+  const learnt = (await sql.query<{ identity_key: string }>('select identity_key from baselines')).map((r) => r.identity_key);
+  for (const [k, v] of await getIdentities(sql, learnt)) run.identities.set(k, v);
+  for (const [k, v] of await getBaselines(sql, learnt)) run.baselines.set(k, v);
   const updates: FindingUpdate[] = [];
-  const identities = new Map<string, IdentityRecord>();
-  const baselines = new Map<string, Baseline>();
-  const recent = new Map<string, Rollup[]>();
-  const suppressions = await listSuppressions(sql, (opts.now ?? Date.now)());
   let done = 0;
   while (done < hours.length) {
     const from = hours[done]! - (hours[done]! % DAY);
     const to = from + DAY;
     const rollups = await dirtyRollups(sql, from, to);
     const keys = [...new Set(rollups.map((r) => r.identity))];
-    const missing = keys.filter((k) => !identities.has(k));
-    for (const [k, v] of await getIdentities(sql, missing)) identities.set(k, v);
-    for (const [k, v] of await getBaselines(sql, keys.filter((k) => !baselines.has(k)))) baselines.set(k, v);
-    for (const k of keys.filter((k) => !recent.has(k))) recent.set(k, await identityRollups(sql, k, from - DAY, from));
-    const touched = new Set<string>();
-    const detections: { identity: IdentityRecord; draft: FindingDraft; suppressedBy?: string }[] = [];
-    for (const rollup of rollups) {
-      const identity = identities.get(rollup.identity)!;
-      const window = recent.get(rollup.identity)!.filter((r) => r.hour >= rollup.hour - DAY && r.hour < rollup.hour);
-      const { judgements, baseline } = judgeHour({
-        identity, rollup, recent: window, baseline: baselines.get(rollup.identity)!, settings: opts.settings,
-        detectors: opts.detectors, suppressions, now: (opts.now ?? Date.now)(),
-      });
-      baselines.set(rollup.identity, baseline);
-      recent.set(rollup.identity, [...window, rollup]);
-      touched.add(rollup.identity);
-      for (const j of judgements) detections.push({ identity, ...j });
-    }
+    const unknown = keys.filter((k) => !run.identities.has(k));
+    for (const [k, v] of await getIdentities(sql, unknown)) run.identities.set(k, v);
+    for (const [k, v] of await getBaselines(sql, unknown)) run.baselines.set(k, v);
+    for (const k of keys.filter((k) => !run.recent.has(k))) run.recent.set(k, await identityRollups(sql, k, from - DAY, from));
+    const detections = run.judge(rollups);
     const recorded = await sql.transaction(async (tx) => {
       const out: FindingUpdate[] = [];
       for (const d of detections) out.push(await recordFinding(tx, d.identity, d.draft, d.suppressedBy));
-      await saveBaselines(tx, [...touched].map((k) => baselines.get(k)!));
+      await saveBaselines(tx, run.takeTouched());
       await markJudged(tx, from, to);
       return out;
     });

@@ -1,0 +1,95 @@
+import { HISTORY_DAYS, METRIC_INDEX, type Baseline, type Metric } from '../core/baseline.js';
+
+const HOUR = 3_600_000;
+const WEEK_HOURS = 168;
+
+/** Robust summary of a set of observations (outliers do not drag median and MAD). */
+export interface Expectation {
+  median: number;
+  /** Median absolute deviation from the median. */
+  mad: number;
+  p90: number;
+  p99: number;
+  max: number;
+  samples: number;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (!sorted.length) return 0;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/** Median, MAD and upper quantiles of the values. */
+export function summarize(values: readonly number[]): Expectation {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = quantile(sorted, 0.5);
+  const deviations = sorted.map((v) => Math.abs(v - median)).sort((a, b) => a - b);
+  return { median, mad: quantile(deviations, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? 0, samples: sorted.length };
+}
+
+/** Robust upper bound of normal: median plus k scaled MADs, never below the 90th percentile. */
+export function upperNormal(e: Expectation, k = 5): number {
+  return Math.max(e.median + k * 1.4826 * e.mad, e.p90);
+}
+
+/** First hour index (hours since epoch) of the learnt window, and the hour index after it. */
+function window(b: Baseline): [number, number] {
+  const end = Math.floor(b.through / HOUR);
+  const first = b.firstSeen ? Math.floor(b.firstSeen / HOUR) : end;
+  return [Math.max(first, end - HISTORY_DAYS * 24), end];
+}
+
+function valuesByHour(b: Baseline, metric: Metric): Map<number, number> {
+  const i = METRIC_INDEX[metric];
+  return new Map(b.hours.map((h) => [h[0]!, h[i]!]));
+}
+
+/** The metric in the same hour of the week in earlier weeks of the learnt window (zero when quiet). */
+export function sameHourOfWeek(b: Baseline, hour: number, metric: Metric): Expectation {
+  const [start, end] = window(b);
+  const byHour = valuesByHour(b, metric);
+  const values: number[] = [];
+  for (let h = Math.floor(hour / HOUR) - WEEK_HOURS; h >= start; h -= WEEK_HOURS) if (h < end) values.push(byHour.get(h) ?? 0);
+  return summarize(values);
+}
+
+/** The metric over the hours in which the identity was active. */
+export function activeHours(b: Baseline, metric: Metric): Expectation {
+  const i = METRIC_INDEX[metric];
+  return summarize(b.hours.map((h) => h[i]!));
+}
+
+/** Daily totals of the metric over the learnt window's whole days (quiet days count as zero). */
+export function dailyTotals(b: Baseline, metric: Metric, activeOnly = false): Expectation {
+  const [start, end] = window(b);
+  const i = METRIC_INDEX[metric];
+  const firstDay = Math.ceil(start / 24);
+  const lastDay = Math.floor(end / 24);
+  if (lastDay <= firstDay) return summarize([]);
+  const totals = new Array<number>(lastDay - firstDay).fill(0);
+  const active = new Array<boolean>(lastDay - firstDay).fill(false);
+  for (const h of b.hours) {
+    const d = Math.floor(h[0]! / 24) - firstDay;
+    if (d >= 0 && d < totals.length) {
+      totals[d]! += h[i]!;
+      active[d] = true;
+    }
+  }
+  return summarize(activeOnly ? totals.filter((_, d) => active[d]) : totals);
+}
+
+/** For each UTC hour of the day, the share of active days on which the identity was active then. */
+export function hourOfDayShare(b: Baseline): number[] {
+  const days = new Map<number, Set<number>>();
+  for (const h of b.hours) {
+    const hourOfDay = h[0]! % 24;
+    const set = days.get(hourOfDay) ?? new Set<number>();
+    set.add(Math.floor(h[0]! / 24));
+    days.set(hourOfDay, set);
+  }
+  const activeDays = new Set(b.hours.map((h) => Math.floor(h[0]! / 24))).size || 1;
+  return Array.from({ length: 24 }, (_, i) => (days.get(i)?.size ?? 0) / activeDays);
+}
