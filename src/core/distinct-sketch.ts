@@ -7,13 +7,18 @@ export type DistinctSketch = number[];
 const K = 256;
 const SPACE = 2 ** 32;
 
-/** 32-bit FNV-1a hash of a string. */
+/** 32-bit hash of a string: FNV-1a, then MurmurHash3's finaliser so that similar keys spread evenly. */
 export function hash32(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
