@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { StorageWatchError } from '../../src/core/errors.js';
+import type { StorageWatchError } from '../../src/core/errors.js';
 import { detectionSettings, localTime } from '../../src/detection/detection-settings.js';
 import { human } from '../helpers/scenario.js';
 
