@@ -29,7 +29,7 @@ export interface Rollup {
   readObjects: DistinctSketch;
   /** Operations per five-minute slot of the hour (12 slots). */
   slots: number[];
-  /** Operations per bucket, per source IP, per client; and buckets of denied requests. */
+  /** Operations per bucket (refused ones left out), per source IP, per client; and refused operations per bucket. */
   buckets: Record<string, number>;
   ips: Record<string, number>;
   clients: Record<string, number>;
@@ -73,12 +73,13 @@ export function foldEvent(r: Rollup, e: AccessEvent): void {
   bump(r.actions, e.action.name);
   if (e.outcome.status === 'denied') {
     r.denied++;
-    bump(r.deniedBuckets, e.resource.bucket);
+    if (e.resource.bucket) bump(r.deniedBuckets, e.resource.bucket);
   } else if (e.outcome.status === 'error') r.errors++;
   r.bytesOut += e.bytesOut;
   r.bytesIn += e.bytesIn;
   r.slots[Math.floor((e.time - r.hour) / 300_000)]!++;
-  if (e.resource.bucket) bump(r.buckets, e.resource.bucket);
+  // A bucket someone was refused is not one they "use": it must stay new for first-bucket-access.
+  if (e.resource.bucket && e.outcome.status !== 'denied') bump(r.buckets, e.resource.bucket);
   if (e.ip) bump(r.ips, e.ip);
   if (e.client) bump(r.clients, e.client);
   if (e.resource.key !== undefined && e.outcome.status === 'success') {

@@ -1,12 +1,18 @@
+const SECRET_WORD = '(credentials?|secrets?|passwords?|passwd|tokens?|api[-_]?keys?|private[-_]?key)';
+/** Suffixes that name an environment or a copy, as in `credentials-prod.json`, `secrets.bak.yaml`. */
+const VARIANT = '([_.-](prod|production|dev|development|staging|stage|test|qa|local|live|backup|bak|old|new|\\d+))*';
+
 const SECRET_PATTERNS: readonly RegExp[] = [
-  /(^|\/)\.env(\.[\w-]+)?$/i,
-  /(^|\/)id_(rsa|dsa|ecdsa|ed25519)(\.pub)?$/i,
+  /(^|\/)\.env(\.(?!example$|sample$|template$|dist$)[\w-]+)?$/i,
+  /(^|[/_.-])id_(rsa|dsa|ecdsa|ed25519)$/i,
   /\.(pem|key|p12|pfx|jks|keystore|ppk|kdbx|ovpn)$/i,
   /(^|\/)(credentials|secrets?)(\.[\w-]+)?$/i,
-  /(^|\/)[\w.-]*(credential|secret|password|passwd|token|apikey|api[-_]key)s?[\w.-]*\.(json|ya?ml|txt|csv|ini|conf|cfg|xml|properties|env)$/i,
-  /(^|\/)\.(aws|ssh|docker|kube|gnupg)\//i,
-  /(^|\/)(terraform\.tfstate(\.backup)?|\.tfvars|[\w-]+\.tfvars|kubeconfig|\.npmrc|\.pypirc|\.netrc|\.git-credentials|htpasswd|shadow|wp-config\.php)$/i,
-  /(^|\/)service[-_]?account[\w.-]*\.json$/i,
+  new RegExp(`(^|[/_.-])${SECRET_WORD}${VARIANT}\\.(json|ya?ml|txt|csv|ini|conf|cfg|xml|properties|env)$`, 'i'),
+  new RegExp(`(^|\\/)[\\w.-]*[_.-]${SECRET_WORD}\\.(json|ya?ml|txt|csv|ini|conf|cfg|xml|properties|env)$`, 'i'),
+  /(^|\/)\.(aws|docker|kube|gnupg)\//i,
+  /(^|\/)\.ssh\/(?!known_hosts$|authorized_keys$|[\w.-]+\.pub$)/i,
+  /(^|\/)(terraform\.tfstate(\.backup)?|[\w-]*\.tfvars|kubeconfig|\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.htpasswd|htpasswd|shadow|wp-config\.php)$/i,
+  /(^|[/_.-])service[-_]?account[\w.-]*\.json$/i,
 ];
 
 /** True when an object key looks like it holds credentials or keys (.env, id_rsa, *.pem, credentials.json, tfstate, ...). */

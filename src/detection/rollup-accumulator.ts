@@ -2,15 +2,21 @@ import { identityKey, type AccessEvent } from '../core/event.js';
 import type { Identity } from '../core/identity.js';
 import { emptyRollup, foldEvent, hourOf, type Rollup } from '../core/rollup.js';
 
+/** How many recent event ids are remembered to drop re-delivered duplicates. */
+const DEDUP_WINDOW = 250_000;
+
 /**
  * Folds a stream of events into hourly rollups per identity, in memory, until drained.
- * Duplicates (same provider event id) are dropped within one batch, which is where re-delivered
- * records overlap when a batch spans adjacent delivery files.
+ * Duplicates (same provider event id) are dropped among the last DEDUP_WINDOW events, which is
+ * where re-delivered records overlap; the window keeps memory flat however long the stream.
  */
 export class RollupAccumulator {
   private rollups = new Map<string, Rollup>();
   private identities = new Map<string, Identity & { first: number; last: number }>();
   private seenIds = new Set<string>();
+  /** The same ids in arrival order, as a ring, to forget the oldest in O(1). */
+  private seenRing: string[] = [];
+  private ringNext = 0;
   /** Events folded since the last drain, and duplicates dropped. */
   events = 0;
   duplicates = 0;
@@ -23,6 +29,10 @@ export class RollupAccumulator {
       return false;
     }
     this.seenIds.add(dedupKey);
+    const oldest = this.seenRing[this.ringNext];
+    if (oldest !== undefined) this.seenIds.delete(oldest);
+    this.seenRing[this.ringNext] = dedupKey;
+    this.ringNext = (this.ringNext + 1) % DEDUP_WINDOW;
     const key = identityKey(e);
     let who = this.identities.get(key);
     if (!who) {
@@ -54,7 +64,6 @@ export class RollupAccumulator {
     const out = { rollups: [...this.rollups.values()], identities: [...this.identities.values()] };
     this.rollups.clear();
     this.identities.clear();
-    this.seenIds.clear();
     this.events = 0;
     return out;
   }

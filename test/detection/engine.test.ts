@@ -46,15 +46,15 @@ describe('one pass over time', () => {
     expect(run.baselines.get('aws|111122223333|alice@corp.com')!.ips['45.77.12.34']).toBeUndefined();
   });
 
-  it('a suppression silences the detection and lets the baseline learn the address', async () => {
+  it('a suppression of the address silences every detection about it and lets the baseline learn it', async () => {
     const first = at('2026-11-23T13:00:00Z');
     const { detections, run } = await replayEvents([...history(), ...exfil(first)], {
       detectors: DETECTORS,
       settings: detectionSettings(),
-      suppressions: [{ id: 's-1', identity: 'aws|111122223333|alice@corp.com', detector: 'new-source-ip', ip: '45.77.12.34', reason: 'pentest', author: 'sec', createdAt: 0 }],
+      suppressions: [{ id: 's-1', identity: 'aws|111122223333|alice@corp.com', ip: '45.77.12.34', reason: 'pentest', author: 'sec', createdAt: 0 }],
     });
-    const d = detections.find((x) => x.draft.scope === 'ip:45.77.12.34')!;
-    expect(d.suppressedBy).toBe('s-1');
+    expect(detections.find((x) => x.draft.scope === 'ip:45.77.12.34')!.suppressedBy).toBe('s-1');
+    expect(detections.filter((x) => !x.suppressedBy).map((x) => x.draft.title)).toEqual([]);
     expect(run.baselines.get('aws|111122223333|alice@corp.com')!.ips['45.77.12.34']).toBeDefined();
   });
 

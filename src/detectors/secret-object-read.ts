@@ -1,0 +1,104 @@
+import { historyDays } from '../core/baseline.js';
+import type { FindingDraft, Severity } from '../core/finding.js';
+import { formatBytes } from '../core/format-bytes.js';
+import { OTHER, distinctObjects, totalOps } from '../core/rollup.js';
+import type { DetectionContext, Detector } from '../detection/detector.js';
+import { inNetworks, networkOf } from '../detection/network.js';
+import { hourNorm } from '../detection/norm.js';
+import { severityOf } from '../detection/severity.js';
+import { topKeys } from '../detection/top-keys.js';
+import { newClientFamilies } from './client-family.js';
+
+const LEVELS: Severity[] = ['low', 'medium', 'high', 'critical'];
+/** Distinct never-read secrets in one hour that look like harvesting rather than one job's config. */
+const SEVERAL = 3;
+const HOUR = 3_600_000;
+
+/** A key with its numbers blurred, so `releases/1.4.2/.env` after `releases/1.4.1/.env` is the same secret moving on, not a new one. */
+function shapeOf(object: string): string {
+  return object.replace(/\d+/g, '#');
+}
+
+/**
+ * Successful reads of secret-looking objects (.env, id_rsa, *.pem, credentials.json, terraform
+ * state, ...) that this identity never read before. Medium alone; high when several distinct
+ * secrets are taken or the reader comes from a new network or client; critical with a bulk download.
+ */
+export const secretObjectRead: Detector = {
+  id: 'secret-object-read',
+  description: 'An identity reads secret-looking objects (keys, .env, credentials, Terraform state) it has never read before.',
+  detect(ctx: DetectionContext): FindingDraft[] {
+    const { identity, rollup: r, baseline: b, settings } = ctx;
+    if (!r.secretReads.length) return [];
+    const days = historyDays(b);
+    if (days === 0) return [];
+    const knownShapes = new Set(Object.keys(b.secretReads).map(shapeOf));
+    const fresh = r.secretReads.filter((o) => !b.secretReads[o] && !knownShapes.has(shapeOf(o)));
+    if (!fresh.length) return [];
+    const byBucket = new Map<string, string[]>();
+    for (const o of fresh) {
+      const bucket = o.slice(0, Math.max(0, o.indexOf('/')));
+      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), o]);
+    }
+    // Secrets first read in the previous hour belong to the same harvest when it straddles the hour boundary.
+    const justBefore = Object.values(b.secretReads).filter((v) => v.first >= r.hour - HOUR).length;
+    const distinct = fresh.length + justBefore;
+    const learning = days < settings.learningDays;
+    const newIps = Object.keys(r.ips).filter((ip) => ip !== OTHER && !b.ips[ip] && !b.networks[networkOf(ip)] && !inNetworks(ip, settings.knownNetworks));
+    const newClients = [...newClientFamilies(r.clients, b.clients).entries()];
+    const { readObjects } = distinctObjects(r);
+    const opsNorm = hourNorm(ctx, 'ops', 50);
+    const bytesNorm = hourNorm(ctx, 'bytesOut', 100 * 1024 ** 2);
+    const readNorm = hourNorm(ctx, 'readObjects', 50);
+    const bulk = severityOf(Math.max(totalOps(r) / opsNorm.high, r.bytesOut / bytesNorm.high, readObjects / readNorm.high), r.bytesOut, settings.thresholds);
+    const who = identity.principal.name;
+
+    return [...byBucket.entries()].map(([bucket, objects]): FindingDraft => {
+      let level = 1;
+      const reasons = [`${objects.length} secret-looking object${objects.length === 1 ? '' : 's'} never read by this identity`];
+      if (distinct >= SEVERAL) {
+        level = 2;
+        reasons.push(`${distinct} distinct new secrets ${justBefore ? 'since the previous hour' : 'in one hour'}`);
+      }
+      if (newIps.length || newClients.length) {
+        level = Math.max(level, 2);
+        reasons.push(`at the same time as ${[newIps.length ? `new address ${newIps[0]}` : '', newClients.length ? `new client ${newClients[0]![0]}` : ''].filter(Boolean).join(' and ')}`);
+      }
+      if (bulk) {
+        level = 3;
+        reasons.push(`with a bulk download: ${bulk.reason} (basis: ${bytesNorm.basis})`);
+      }
+      if (learning) {
+        level = Math.max(0, level - 1);
+        reasons.push(`baseline still learning (${days} of ${settings.learningDays} days): one step lower`);
+      }
+      const keys = objects.map((o) => o.slice(bucket.length + 1));
+      return {
+        detector: 'secret-object-read',
+        severity: LEVELS[level]!,
+        scope: `bucket:${bucket}`,
+        start: r.first,
+        end: r.last,
+        title: `Secret-looking objects read by ${who} in ${bucket}: ${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ` (+${keys.length - 3})` : ''}`,
+        summary:
+          `${who} read ${objects.length} object${objects.length === 1 ? '' : 's'} in ${bucket} whose names suggest keys or credentials, none read by it ` +
+          `in ${days} day${days === 1 ? '' : 's'} of history (it has read ${Object.keys(b.secretReads).length} such objects before). ` +
+          `The hour moved ${formatBytes(r.bytesOut)} in ${totalOps(r)} requests (busiest normal hour about ${formatBytes(bytesNorm.high)}, ${Math.round(opsNorm.high)} requests).`,
+        evidence: {
+          observed: { secretObjects: objects.length, newSecretsNearby: distinct, requests: totalOps(r), bytesOut: r.bytesOut, readObjects },
+          expected: {
+            secretObjects: 0, newSecretsNearby: 0, requests: Math.round(opsNorm.high), bytesOut: Math.round(bytesNorm.high),
+            readObjects: Math.round(readNorm.high), typicalBytesOut: Math.round(bytesNorm.typical),
+          },
+          baseline: { days, learning, since: new Date(b.firstSeen).toISOString() },
+          firstSeen: { ips: newIps, clients: newClients.flatMap(([, f]) => f.agents) },
+          buckets: topKeys(r.buckets, 5),
+          sampleKeys: objects.slice(0, 10),
+          ips: topKeys(r.ips, 5),
+          clients: topKeys(r.clients, 5),
+          severityReason: reasons.join('; '),
+        },
+      };
+    });
+  },
+};
