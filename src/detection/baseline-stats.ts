@@ -35,9 +35,12 @@ export function upperNormal(e: Expectation, k = 5): number {
   return Math.max(e.median + k * 1.4826 * e.mad, e.p90);
 }
 
-/** First hour index (hours since epoch) of the learnt window, and the hour index after it. */
-function window(b: Baseline): [number, number] {
-  const end = Math.floor(b.through / HOUR);
+/**
+ * First hour index (hours since epoch) of the learnt window, and the hour index after it. The window
+ * runs up to `asOf` (the hour being judged): hours after the last active one were quiet, not unknown.
+ */
+function window(b: Baseline, asOf = b.through): [number, number] {
+  const end = Math.floor(Math.max(b.through, asOf) / HOUR);
   const first = b.firstSeen ? Math.floor(b.firstSeen / HOUR) : end;
   return [Math.max(first, end - HISTORY_DAYS * 24), end];
 }
@@ -49,7 +52,7 @@ function valuesByHour(b: Baseline, metric: Metric): Map<number, number> {
 
 /** The metric in the same hour of the week in earlier weeks of the learnt window (zero when quiet). */
 export function sameHourOfWeek(b: Baseline, hour: number, metric: Metric): Expectation {
-  const [start, end] = window(b);
+  const [start, end] = window(b, hour);
   const byHour = valuesByHour(b, metric);
   const values: number[] = [];
   for (let h = Math.floor(hour / HOUR) - WEEK_HOURS; h >= start; h -= WEEK_HOURS) if (h < end) values.push(byHour.get(h) ?? 0);
@@ -62,9 +65,9 @@ export function activeHours(b: Baseline, metric: Metric): Expectation {
   return summarize(b.hours.map((h) => h[i]!));
 }
 
-/** Daily totals of the metric over the learnt window's whole days (quiet days count as zero). */
-export function dailyTotals(b: Baseline, metric: Metric, activeOnly = false): Expectation {
-  const [start, end] = window(b);
+/** Daily totals of the metric over the learnt window's whole days up to `asOf` (quiet days count as zero). */
+export function dailyTotals(b: Baseline, metric: Metric, activeOnly = false, asOf?: number): Expectation {
+  const [start, end] = window(b, asOf);
   const i = METRIC_INDEX[metric];
   const firstDay = Math.ceil(start / 24);
   const lastDay = Math.floor(end / 24);

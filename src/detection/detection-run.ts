@@ -53,7 +53,7 @@ export class DetectionRun {
     for (const rollup of rollups) {
       const identity = this.identities.get(rollup.identity);
       if (!identity) throw new Error(`identity ${rollup.identity} not loaded`);
-      const window = (this.recent.get(rollup.identity) ?? []).filter((r) => r.hour >= rollup.hour - DAY && r.hour < rollup.hour);
+      const window = (this.recent.get(rollup.identity) ?? []).filter((r) => r.hour > rollup.hour - DAY && r.hour < rollup.hour);
       const { judgements, baseline } = judgeHour({
         identity, rollup, recent: window, baseline: this.baselines.get(rollup.identity) ?? emptyBaseline(rollup.identity),
         settings: this.opts.settings, peers: peers.get(peerGroup(identity)), detectors: this.opts.detectors,

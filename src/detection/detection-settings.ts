@@ -78,13 +78,13 @@ export function detectionSettings(o: Partial<typeof DEFAULT_SETTINGS> = {}): Det
 }
 
 /** Business hours that apply to an identity. */
-export function hoursFor(settings: DetectionSettings, identity: Identity): BusinessHours {
+export function hoursFor(settings: DetectionSettings, identity: Pick<Identity, 'principal'>): BusinessHours {
   const hit = settings.identityHours.find((i) => i.pattern.test(identity.principal.id) || i.pattern.test(identity.principal.name));
   return hit?.hours ?? settings.businessHours;
 }
 
 /** The identity's local hour and weekday at instant t, and whether that is inside its business hours. */
-export function localTime(settings: DetectionSettings, identity: Identity, t: number): LocalTime {
+export function localTime(settings: DetectionSettings, identity: Pick<Identity, 'principal'>, t: number): LocalTime {
   const hours = hoursFor(settings, identity);
   const d = new TZDate(t, hours.timeZone);
   const hour = d.getHours();

@@ -11,7 +11,7 @@ export interface DetectionContext {
   identity: Identity;
   /** The hour being judged. */
   rollup: Rollup;
-  /** The same identity's rollups of the 24 hours before, oldest first. */
+  /** The same identity's rollups of the 23 hours before (with this hour, a day), oldest first. */
   recent: readonly Rollup[];
   /** What was normal before this hour (never includes it). */
   baseline: Baseline;

@@ -14,7 +14,8 @@ export interface Norm {
   days: number;
 }
 
-const MIN_PEERS = 3;
+/** Mature peers a norm needs before it rests on them. */
+export const MIN_PEERS = 3;
 
 /**
  * Upper bound of normal for a figure in one hour: the larger of the same hour of the week in past
@@ -36,7 +37,7 @@ export function hourNorm(ctx: DetectionContext, metric: Metric, floor: number): 
 export function dayNorm(ctx: DetectionContext, metric: Metric, floor: number): Norm {
   const days = historyDays(ctx.baseline);
   const learning = days < ctx.settings.learningDays;
-  const daily = dailyTotals(ctx.baseline, metric, true);
+  const daily = dailyTotals(ctx.baseline, metric, true, ctx.rollup.hour);
   const own = Math.max(upperNormal(daily), daily.max);
   if (!learning) return { high: Math.max(own, floor), typical: daily.median, basis: own >= floor ? 'own history' : 'floor', learning, days };
   const peers = ctx.peers && ctx.peers.count >= MIN_PEERS ? ctx.peers.dayHigh[metric] : 0;

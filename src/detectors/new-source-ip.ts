@@ -24,8 +24,8 @@ function volumeRatio(ctx: DetectionContext): number {
 
 /**
  * A source address the identity never used, outside the known networks. A new address alone is
- * low (people travel, VPNs rotate); a new client, abnormal volume, unusual hours or a never-seen
- * /16 raise it, and data moved from it raises it further.
+ * low (people travel, VPNs rotate); simultaneous use from its usual address, a new client,
+ * abnormal volume or unusual hours raise it, a never-seen /16 raises it further, and so does data moved.
  */
 export const newSourceIp: Detector = {
   id: 'new-source-ip',
@@ -40,6 +40,9 @@ export const newSourceIp: Detector = {
     const knownWide = new Set(Object.keys(b.ips).map(wideNetworkOf));
     const newClients = Object.keys(r.clients).filter((c) => c !== OTHER && !b.clients[c]);
     const ratio = volumeRatio(ctx);
+    // Known addresses used in this hour or the one before: the identity is in its usual place too.
+    const lastHour = ctx.recent.filter((x) => x.hour >= r.hour - 3_600_000);
+    const knownNow = [r, ...lastHour].flatMap((x) => Object.keys(x.ips)).filter((ip) => b.ips[ip]);
     const unusualHour = !ctx.local.inBusinessHours && hourOfDayShare(b)[new Date(r.first).getUTCHours()]! < UNUSUAL_HOUR_SHARE;
     const byNetwork = new Map<string, string[]>();
     for (const ip of fresh) byNetwork.set(networkOf(ip), [...(byNetwork.get(networkOf(ip)) ?? []), ip]);
@@ -55,7 +58,10 @@ export const newSourceIp: Detector = {
         level += ratio >= settings.thresholds.ratio.high ? 2 : 1;
         reasons.push(`volume ${ratio.toFixed(1)}x the upper bound of normal`);
       }
+      // Two places at once: a stolen key or session, not a trip (travellers leave the office behind).
+      const concurrent = newNetwork && knownNow.some((ip) => networkOf(ip) !== network);
       if (!learning) {
+        if (concurrent) { level++; reasons.push(`used at the same time from its usual address ${knownNow[0]}`); }
         if (newClients.length) { level++; reasons.push(`new client ${newClients[0]}`); }
         if (unusualHour) { level++; reasons.push(`at ${ctx.local.label}, outside its usual hours`); }
         if (level > 0 && newWide) { level++; reasons.push('no address of this identity ever came from the surrounding /16'); }

@@ -1,11 +1,12 @@
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { StorageWatchError } from '../core/errors.js';
 import { RollupAccumulator } from '../detection/rollup-accumulator.js';
 import { getCursor, setCursor } from '../store/cursors.js';
 import { upsertIdentities } from '../store/identities.js';
 import { saveRollups } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
-import { listInputFiles, readFileEvents, sniffFile, type RecordOrigin } from '../sources/files/read-files.js';
+import { listInputFiles, readFileEvents, sniffFile, type ContainerFormat, type RecordOrigin } from '../sources/files/read-files.js';
 
 /** A record that could not be read, and where it was. */
 export type Rejection = RecordOrigin & { reason: string };
@@ -32,6 +33,25 @@ interface FileCursor {
   mtimeMs: number;
   records: number;
   complete: boolean;
+  layout: ContainerFormat;
+  /** Hash of the file's first `headLength` bytes, to tell a grown file from a replaced one. */
+  head: string;
+  headLength: number;
+}
+
+const HEAD_BYTES = 4096;
+/** Layouts that can grow by appending records; a JSON document cannot. */
+const APPENDABLE: ReadonlySet<ContainerFormat> = new Set(['ndjson', 'csv', 'storage-analytics']);
+
+function headHash(file: string, length: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    const n = readSync(fd, buf, 0, length, 0);
+    return createHash('sha1').update(buf.subarray(0, n)).digest('hex');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const MAX_REJECTIONS = 1000;
@@ -77,15 +97,17 @@ export async function ingestFiles(sql: Sql, paths: readonly string[], opts: Inge
       s.unchangedFiles++;
       continue;
     }
-    // A file that grew is read on from where we stopped (appended logs); any other change starts over.
-    const skip = before && stat.size >= before.size ? before.records : 0;
     const format = await sniffFile(file);
     if (!format) {
       s.unknownFiles.push(file);
       continue;
     }
+    // A line file that grew with the same beginning is read on from where we stopped; any other change starts over.
+    const grown = before && APPENDABLE.has(format) && before.layout === format && stat.size >= before.size && headHash(file, before.headLength) === before.head;
+    const skip = grown ? before.records : 0;
     s.files++;
-    const cursor: FileCursor = { size: stat.size, mtimeMs: stat.mtimeMs, records: skip, complete: false };
+    const headLength = Math.min(stat.size, HEAD_BYTES);
+    const cursor: FileCursor = { size: stat.size, mtimeMs: stat.mtimeMs, records: skip, complete: false, layout: format, head: headHash(file, headLength), headLength };
     pending.set(file, cursor);
     let index = -1;
     for await (const item of readFileEvents(file, format)) {

@@ -38,9 +38,11 @@ export async function recordFinding(
   sql: Sql, identity: Identity, draft: FindingDraft, suppressedBy?: string,
 ): Promise<{ finding: Finding; change: FindingChange }> {
   const groupKey = `${identity.key}|${draft.detector}|${draft.scope}`;
+  // A suppressed detection only joins a suppressed finding and an alerting one only an alerting one, so
+  // activity that outlives its suppression alerts again instead of vanishing into the old finding.
   const [open] = await sql.query<Row>(
-    `${SELECT} where f.group_key = $1 and f.end_at >= $2 and f.start_at <= $3 order by f.end_at desc limit 1`,
-    [groupKey, new Date(draft.start - GROUP_WINDOW_MS), new Date(draft.end + GROUP_WINDOW_MS)],
+    `${SELECT} where f.group_key = $1 and f.end_at >= $2 and f.start_at <= $3 and (f.status = 'suppressed') = $4 order by f.end_at desc limit 1`,
+    [groupKey, new Date(draft.start - GROUP_WINDOW_MS), new Date(draft.end + GROUP_WINDOW_MS), suppressedBy !== undefined],
   );
   if (open) {
     const [row] = await sql.query<Row>(

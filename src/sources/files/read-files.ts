@@ -64,26 +64,36 @@ function openText(file: string): Readable {
 async function head(file: string): Promise<string> {
   let text = '';
   const stream = openText(file);
-  for await (const chunk of stream) {
-    text += chunk as string;
-    if (text.length >= SNIFF_BYTES) break;
+  try {
+    for await (const chunk of stream) {
+      text += chunk as string;
+      if (text.length >= SNIFF_BYTES) break;
+    }
+  } catch {
+    // A truncated or corrupt file: judge it by what could be read; reading it whole reports the error.
+  } finally {
+    stream.destroy();
   }
-  stream.destroy();
   return text.replace(/^\uFEFF/, '');
+}
+
+function parsesAsObject(line: string): boolean {
+  try {
+    const v: unknown = JSON.parse(line);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }
 
 function containerOf(text: string): ContainerFormat | undefined {
   const start = text.trimStart();
   if (start.startsWith('[')) return 'json';
   if (start.startsWith('{')) {
-    const firstLine = start.slice(0, start.indexOf('\n') >>> 0);
     if (!start.includes('\n')) return 'json';
-    try {
-      JSON.parse(firstLine);
-      return 'ndjson';
-    } catch {
-      return 'json';
-    }
+    // One object per line, even if the first line is damaged: a pretty-printed document has no such lines.
+    const lines = start.split('\n').slice(0, 20);
+    return lines.slice(0, -1).some((l) => parsesAsObject(l.trim())) ? 'ndjson' : 'json';
   }
   if (/^\d\.\d;/.test(start)) return 'storage-analytics';
   const header = start.slice(0, start.indexOf('\n') >>> 0);
@@ -127,8 +137,17 @@ function expand(value: unknown): unknown[] {
   return [value];
 }
 
+/** Raw records of a file; a file that breaks off (truncated gzip, I/O error) ends with one rejection saying so. */
 async function* rawRecords(file: string, format: ContainerFormat): AsyncGenerator<RawItem> {
-  let index = 0;
+  const position = { index: 0 };
+  try {
+    yield* rawRecordsOf(file, format, position);
+  } catch (err) {
+    yield { error: `file unreadable after ${position.index} records: ${(err as Error).message}`, origin: { file, index: position.index } };
+  }
+}
+
+async function* rawRecordsOf(file: string, format: ContainerFormat, position: { index: number }): AsyncGenerator<RawItem> {
   if (format === 'json') {
     let text = '';
     for await (const chunk of openText(file)) text += chunk as string;
@@ -136,16 +155,16 @@ async function* rawRecords(file: string, format: ContainerFormat): AsyncGenerato
     try {
       doc = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (err) {
-      yield { error: `invalid JSON: ${(err as Error).message}`, origin: { file, index } };
+      yield { error: `invalid JSON: ${(err as Error).message}`, origin: { file, index: position.index } };
       return;
     }
-    for (const record of expand(doc)) yield { record, origin: { file, index: index++ } };
+    for (const record of expand(doc)) yield { record, origin: { file, index: position.index++ } };
     return;
   }
   if (format === 'csv') {
     const parser = openText(file).pipe(parseCsv({ columns: true, bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
     for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      yield { record: row.record, origin: { file, index: index++, line: row.info.lines } };
+      yield { record: row.record, origin: { file, index: position.index++, line: row.info.lines } };
     }
     return;
   }
@@ -155,17 +174,17 @@ async function* rawRecords(file: string, format: ContainerFormat): AsyncGenerato
     if (!text.trim()) continue;
     if (format === 'storage-analytics') {
       const record = parseStorageAnalyticsLine(text);
-      yield record ? { record, origin: { file, index: index++, line } } : { error: 'not a Storage Analytics log line', origin: { file, index: index++, line } };
+      yield record ? { record, origin: { file, index: position.index++, line } } : { error: 'not a Storage Analytics log line', origin: { file, index: position.index++, line } };
       continue;
     }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (err) {
-      yield { error: `invalid JSON: ${(err as Error).message}`, origin: { file, index: index++, line } };
+      yield { error: `invalid JSON: ${(err as Error).message}`, origin: { file, index: position.index++, line } };
       continue;
     }
-    for (const record of expand(value)) yield { record, origin: { file, index: index++, line } };
+    for (const record of expand(value)) yield { record, origin: { file, index: position.index++, line } };
   }
 }
 

@@ -1,0 +1,77 @@
+import { historyDays } from '../core/baseline.js';
+import type { FindingDraft } from '../core/finding.js';
+import { formatBytes } from '../core/format-bytes.js';
+import { totalOps, type Rollup } from '../core/rollup.js';
+import type { DetectionContext, Detector } from '../detection/detector.js';
+import { hourNorm } from '../detection/norm.js';
+import { severityOf } from '../detection/severity.js';
+import { topKeys } from '../detection/top-keys.js';
+import { basisText, comparable, learningFloor } from './learning-floor.js';
+import { MASS_DELETION_FLOOR } from './mass-deletion.js';
+
+type SpikeClass = 'read' | 'list' | 'write' | 'delete';
+
+/** Floor of normal calls of one class in an hour: an identity is never alerted on for fewer than three times this. */
+const FLOOR = 20;
+/** The classes judged, and how a responder reads them. */
+const CLASSES: Record<SpikeClass, string> = { read: 'read (get)', list: 'list', write: 'write (put)', delete: 'delete' };
+
+const n = (v: number): string => Math.round(v).toLocaleString('en-US');
+
+function bytesOf(cls: SpikeClass, r: Rollup): number {
+  return cls === 'read' ? r.bytesOut : cls === 'write' ? r.bytesIn : 0;
+}
+
+/**
+ * Calls of one action class (read, list, write, delete) in an hour far above what is normal for
+ * that hour of the week and for the identity's busiest hours; one finding per class that spikes.
+ */
+export const apiCallSpike: Detector = {
+  id: 'api-call-spike',
+  description: 'An identity makes far more read, list, write or delete calls in an hour than usual for that hour of the week.',
+  detect(ctx: DetectionContext): FindingDraft[] {
+    const { identity, rollup: r, baseline: b, settings } = ctx;
+    if (!comparable(ctx)) return [];
+    const days = historyDays(b);
+    const who = identity.principal.name;
+    const out: FindingDraft[] = [];
+    for (const cls of Object.keys(CLASSES) as SpikeClass[]) {
+      const calls = r.ops[cls] ?? 0;
+      const verb = CLASSES[cls];
+      // The norm is never below the floor, so fewer calls than this cannot reach medium.
+      if (calls < FLOOR * settings.thresholds.ratio.medium) continue;
+      // From that many deletes on, mass-deletion judges them: one alert, not two.
+      if (cls === 'delete' && calls >= MASS_DELETION_FLOOR) continue;
+      const norm = hourNorm(ctx, cls, learningFloor(ctx, FLOOR));
+      const ratio = calls / norm.high;
+      const bytes = bytesOf(cls, r);
+      const sev = severityOf(ratio, bytes, settings.thresholds);
+      if (!sev) continue;
+      const usual = norm.typical > 0 ? `, ${Math.round(calls / norm.typical)}x a typical active hour (${n(norm.typical)})` : '';
+      out.push({
+        detector: 'api-call-spike',
+        severity: sev.severity,
+        scope: `class:${cls}`,
+        start: r.first,
+        end: r.last,
+        title: `API call spike by ${who}: ${n(calls)} ${verb} calls in the hour from ${ctx.local.label} (normal up to ${n(norm.high)})`,
+        summary:
+          `${who} made ${n(calls)} ${verb} calls in one hour (${n(totalOps(r))} calls in all${bytes ? `, ${formatBytes(bytes)} moved` : ''}). ` +
+          `For this hour of the week and its busiest hours, up to ${n(norm.high)} is normal${usual} ` +
+          `(norm from ${basisText(norm)}, ${days} day${days === 1 ? '' : 's'} of history).`,
+        evidence: {
+          observed: { calls, totalCalls: totalOps(r), bytes, peak5m: Math.max(...r.slots), ratio: Number(ratio.toFixed(2)) },
+          expected: { calls: norm.high, typicalCalls: norm.typical },
+          baseline: { days, learning: norm.learning, since: b.firstSeen ? new Date(b.firstSeen).toISOString() : undefined },
+          firstSeen: {},
+          buckets: topKeys(r.buckets, 5),
+          sampleKeys: r.sampleKeys.slice(0, 5),
+          ips: topKeys(r.ips, 5),
+          clients: topKeys(r.clients, 5),
+          severityReason: `${cls} calls ${sev.reason} (norm from ${basisText(norm)})`,
+        },
+      });
+    }
+    return out;
+  },
+};

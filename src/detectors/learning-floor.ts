@@ -1,0 +1,27 @@
+import { historyDays } from '../core/baseline.js';
+import type { DetectionContext } from '../detection/detector.js';
+import { MIN_PEERS, type Norm } from '../detection/norm.js';
+
+/** How much the absolute floor of normal is raised while an identity is learning. */
+export const LEARNING_FLOOR_FACTOR = 2;
+
+/**
+ * The absolute floor of normal for this identity: raised while its baseline is still learning,
+ * because a few days of its own history underestimate its busiest hours and days (the first
+ * heavy Friday of a finance user, before any identity is mature enough to serve as a peer).
+ */
+export function learningFloor(ctx: DetectionContext, floor: number): number {
+  return historyDays(ctx.baseline) < ctx.settings.learningDays ? floor * LEARNING_FLOOR_FACTOR : floor;
+}
+
+/** Where a norm comes from, in words for summaries and severity reasons. */
+export function basisText(norm: Norm): string {
+  if (norm.basis === 'peers') return `its peers (baseline still learning, ${norm.days} day${norm.days === 1 ? '' : 's'})`;
+  if (norm.basis === 'floor') return norm.learning ? `the absolute floor raised ${LEARNING_FLOOR_FACTOR}x while learning, above its history and any peers` : 'the absolute floor, above its own history';
+  return `its own history${norm.learning ? ` (still learning, ${norm.days} day${norm.days === 1 ? '' : 's'})` : ''}`;
+}
+
+/** Whether there is anything to hold this identity's hour against: some history of its own, or enough mature peers. */
+export function comparable(ctx: DetectionContext): boolean {
+  return historyDays(ctx.baseline) > 0 || (ctx.peers?.count ?? 0) >= MIN_PEERS;
+}

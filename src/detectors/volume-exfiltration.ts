@@ -1,0 +1,85 @@
+import { historyDays } from '../core/baseline.js';
+import { SEVERITIES, type FindingDraft } from '../core/finding.js';
+import { formatBytes } from '../core/format-bytes.js';
+import { distinctObjects } from '../core/rollup.js';
+import type { DetectionContext, Detector } from '../detection/detector.js';
+import { dailyTotals } from '../detection/baseline-stats.js';
+import { dayNorm } from '../detection/norm.js';
+import { severityOf } from '../detection/severity.js';
+import { topKeys } from '../detection/top-keys.js';
+import { basisText, comparable, learningFloor } from './learning-floor.js';
+
+/** Floors of a normal day: an identity is never alerted on for moving less than three times these in 24 hours. */
+const BYTES_FLOOR = 500 * 1024 ** 2;
+const OBJECTS_FLOOR = 300;
+
+const n = (v: number): string => Math.round(v).toLocaleString('en-US');
+
+/**
+ * Bytes sent out or objects read over the last 24 hours far above the identity's daily norm (objects
+ * counted as the baseline counts them: distinct per hour, summed). It reports at the hour that lifts
+ * the 24-hour total to a new severity, not at every hour after.
+ */
+export const volumeExfiltration: Detector = {
+  id: 'volume-exfiltration',
+  description: 'An identity moves far more data, or reads far more objects, over 24 hours than on any normal day.',
+  detect(ctx: DetectionContext): FindingDraft[] {
+    const { identity, rollup: r, baseline: b, settings } = ctx;
+    const hourObjects = distinctObjects(r).readObjects;
+    if (r.bytesOut === 0 && hourObjects === 0) return [];
+    if (!comparable(ctx)) return [];
+    const days = historyDays(b);
+    const window = ctx.recent;
+    let bytes = r.bytesOut;
+    let objects = hourObjects;
+    const buckets: Record<string, number> = { ...r.buckets };
+    for (const x of window) {
+      bytes += x.bytesOut;
+      objects += distinctObjects(x).readObjects;
+      for (const [k, v] of Object.entries(x.buckets)) buckets[k] = (buckets[k] ?? 0) + v;
+    }
+    const medium = settings.thresholds.ratio.medium;
+    if (bytes < BYTES_FLOOR * medium && objects < OBJECTS_FLOOR * medium) return [];
+
+    const bytesNorm = dayNorm(ctx, 'bytesOut', learningFloor(ctx, BYTES_FLOOR));
+    const objectsNorm = dayNorm(ctx, 'readObjects', learningFloor(ctx, OBJECTS_FLOOR));
+    // Without one complete day of its own and without peers there is no day to compare with.
+    if (bytesNorm.basis !== 'peers' && dailyTotals(b, 'bytesOut', true, r.hour).samples === 0) return [];
+    const ratioOf = (by: number, ob: number): number => Math.max(by / bytesNorm.high, ob / objectsNorm.high);
+    const ratio = ratioOf(bytes, objects);
+    const sev = severityOf(ratio, bytes, settings.thresholds);
+    if (!sev) return [];
+    const before = severityOf(ratioOf(bytes - r.bytesOut, objects - hourObjects), bytes - r.bytesOut, settings.thresholds);
+    if (before && SEVERITIES.indexOf(before.severity) >= SEVERITIES.indexOf(sev.severity)) return [];
+
+    const who = identity.principal.name;
+    const byBytes = bytes / bytesNorm.high >= objects / objectsNorm.high;
+    const norm = byBytes ? bytesNorm : objectsNorm;
+    const start = Math.min(r.first, ...window.map((x) => x.first));
+    const hours = window.length + 1;
+    return [{
+      detector: 'volume-exfiltration',
+      severity: sev.severity,
+      scope: '',
+      start,
+      end: r.last,
+      title: `Volume exfiltration by ${who}: ${formatBytes(bytes)} and ${n(objects)} objects read in 24 hours (normal day up to ${byBytes ? formatBytes(bytesNorm.high) : `${n(objectsNorm.high)} objects`})`,
+      summary:
+        `Over the 24 hours to ${ctx.local.label}, ${who} downloaded ${formatBytes(bytes)} and read ${n(objects)} objects in ${hours} active hour${hours === 1 ? '' : 's'}, ` +
+        `${formatBytes(r.bytesOut)} and ${n(hourObjects)} objects of it in this last hour. ` +
+        `A normal day goes up to ${formatBytes(bytesNorm.high)} and ${n(objectsNorm.high)} objects (typical: ${formatBytes(bytesNorm.typical)}, ${n(objectsNorm.typical)} objects; ` +
+        `norm from ${basisText(norm)}, ${days} day${days === 1 ? '' : 's'} of history).`,
+      evidence: {
+        observed: { bytesOut: bytes, readObjects: objects, bytesOutLastHour: r.bytesOut, readObjectsLastHour: hourObjects, activeHours: hours, ratio: Number(ratio.toFixed(2)) },
+        expected: { bytesOut: bytesNorm.high, readObjects: objectsNorm.high, typicalBytesOut: bytesNorm.typical, typicalReadObjects: objectsNorm.typical },
+        baseline: { days, learning: norm.learning, since: b.firstSeen ? new Date(b.firstSeen).toISOString() : undefined },
+        firstSeen: {},
+        buckets: topKeys(buckets, 5),
+        sampleKeys: r.sampleKeys.slice(0, 5),
+        ips: topKeys(r.ips, 5),
+        clients: topKeys(r.clients, 5),
+        severityReason: `24-hour ${byBytes ? 'bytes out' : 'objects read'} against a normal day: ${sev.reason} (daily norm from ${basisText(norm)})`,
+      },
+    }];
+  },
+};
