@@ -52,6 +52,14 @@ export interface Outcome {
   code?: string;
 }
 
+/** A change to a bucket's exposure or auditing that a management event made. */
+export interface BucketChange {
+  /** What kind of change. */
+  kind: 'made-public' | 'public-access-block-removed' | 'logging-disabled' | 'policy-changed' | 'acl-changed';
+  /** What the record says, in a few words (`Principal "*" granted s3:GetObject`). */
+  detail: string;
+}
+
 /** One storage access, normalised from any provider's audit record. */
 export interface AccessEvent {
   /** Provider's event id (CloudTrail eventID, LogEntry insertId, Azure correlationId), or a content hash when absent. */
@@ -82,6 +90,8 @@ export interface AccessEvent {
   time: number;
   /** When the log store received the record, epoch milliseconds UTC, where the record carries it. */
   arrivedAt?: number;
+  /** For bucket-level management events: what the change did to the bucket's exposure or logging. */
+  change?: BucketChange;
 }
 
 /** What a normaliser made of one raw record. */

@@ -1,4 +1,4 @@
-import type { AccessEvent, ActionClass } from './event.js';
+import type { AccessEvent, ActionClass, BucketChange } from './event.js';
 import { isSecretObjectKey } from './secret-object.js';
 import { hash32, sketchAdd, sketchCount, sketchMerge, type DistinctSketch } from './distinct-sketch.js';
 
@@ -38,6 +38,8 @@ export interface Rollup {
   sampleKeys: string[];
   /** Secret-looking objects (bucket/key) read successfully, up to MAX_SAMPLES * 2. */
   secretReads: string[];
+  /** Successful bucket exposure or logging changes, up to MAX_SAMPLES * 2. */
+  changes: (BucketChange & { bucket: string; action: string; time: number; ip?: string })[];
 }
 
 const HOUR = 3_600_000;
@@ -55,7 +57,7 @@ export function hourOf(t: number): number {
 export function emptyRollup(identity: string, hour: number): Rollup {
   return {
     identity, hour, first: Infinity, last: -Infinity, ops: {}, actions: {}, denied: 0, errors: 0, bytesOut: 0, bytesIn: 0,
-    objects: [], readObjects: [], slots: new Array<number>(12).fill(0), buckets: {}, ips: {}, clients: {}, deniedBuckets: {}, sampleKeys: [], secretReads: [],
+    objects: [], readObjects: [], slots: new Array<number>(12).fill(0), buckets: {}, ips: {}, clients: {}, deniedBuckets: {}, sampleKeys: [], secretReads: [], changes: [],
   };
 }
 
@@ -75,6 +77,9 @@ export function foldEvent(r: Rollup, e: AccessEvent): void {
     r.denied++;
     if (e.resource.bucket) bump(r.deniedBuckets, e.resource.bucket);
   } else if (e.outcome.status === 'error') r.errors++;
+  if (e.change && e.outcome.status === 'success' && r.changes.length < MAX_SAMPLES * 2) {
+    r.changes.push({ ...e.change, bucket: e.resource.bucket, action: e.action.name, time: e.time, ...(e.ip ? { ip: e.ip } : {}) });
+  }
   r.bytesOut += e.bytesOut;
   r.bytesIn += e.bytesIn;
   r.slots[Math.floor((e.time - r.hour) / 300_000)]!++;
@@ -117,6 +122,7 @@ export function mergeRollups(a: Rollup, b: Rollup): Rollup {
   mergeMaps(out.clients, b.clients);
   mergeMaps(out.deniedBuckets, b.deniedBuckets);
   for (const k of b.sampleKeys) if (out.sampleKeys.length < MAX_SAMPLES && !out.sampleKeys.includes(k)) out.sampleKeys.push(k);
+  out.changes = [...a.changes, ...b.changes].slice(0, MAX_SAMPLES * 2);
   for (const k of b.secretReads) if (out.secretReads.length < MAX_SAMPLES * 2 && !out.secretReads.includes(k)) out.secretReads.push(k);
   return out;
 }

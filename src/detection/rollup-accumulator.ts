@@ -11,8 +11,8 @@ const DEDUP_WINDOW = 250_000;
  * where re-delivered records overlap; the window keeps memory flat however long the stream.
  */
 export class RollupAccumulator {
-  private rollups = new Map<string, Rollup>();
-  private identities = new Map<string, Identity & { first: number; last: number }>();
+  /** Per identity: who, first and last event time, and its rollups by hour. */
+  private identities = new Map<string, Identity & { first: number; last: number; hours: Map<number, Rollup> }>();
   private seenIds = new Set<string>();
   /** The same ids in arrival order, as a ring, to forget the oldest in O(1). */
   private seenRing: string[] = [];
@@ -36,18 +36,17 @@ export class RollupAccumulator {
     const key = identityKey(e);
     let who = this.identities.get(key);
     if (!who) {
-      who = { key, cloud: e.cloud, account: e.account, principal: e.principal, first: e.time, last: e.time };
+      who = { key, cloud: e.cloud, account: e.account, principal: e.principal, first: e.time, last: e.time, hours: new Map() };
       this.identities.set(key, who);
     } else {
       if (e.time < who.first) who.first = e.time;
       if (e.time > who.last) who.last = e.time;
     }
     const hour = hourOf(e.time);
-    const rollupKey = `${key}\u0000${hour}`;
-    let r = this.rollups.get(rollupKey);
+    let r = who.hours.get(hour);
     if (!r) {
       r = emptyRollup(key, hour);
-      this.rollups.set(rollupKey, r);
+      who.hours.set(hour, r);
     }
     foldEvent(r, e);
     this.events++;
@@ -56,13 +55,18 @@ export class RollupAccumulator {
 
   /** Number of rollups held. */
   get size(): number {
-    return this.rollups.size;
+    let n = 0;
+    for (const who of this.identities.values()) n += who.hours.size;
+    return n;
   }
 
   /** Returns what was accumulated and starts afresh. */
   drain(): { rollups: Rollup[]; identities: (Identity & { first: number; last: number })[] } {
-    const out = { rollups: [...this.rollups.values()], identities: [...this.identities.values()] };
-    this.rollups.clear();
+    const who = [...this.identities.values()];
+    const out = {
+      rollups: who.flatMap((w) => [...w.hours.values()]),
+      identities: who.map(({ hours: _hours, ...identity }) => identity),
+    };
     this.identities.clear();
     this.events = 0;
     return out;

@@ -1,29 +1,17 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { StorageWatchError } from '../../core/errors.js';
-import type { AccessEvent } from '../../core/event.js';
+import type { RecordOrigin, SourceItem } from '../../core/ports.js';
 import { normalizeRecord, normalizerFor } from '../normalize-record.js';
 import { parseStorageAnalyticsLine } from '../azure-blob/normalize.js';
 
 /** How the records of a file are laid out. */
 export type ContainerFormat = 'ndjson' | 'json' | 'csv' | 'storage-analytics';
 
-/** Where a record came from: the file, its position among the file's records (0-based) and its line. */
-export interface RecordOrigin {
-  file: string;
-  index: number;
-  line?: number;
-}
-
-/** One record of a file: an event, a record that is not storage access, or one that could not be read. */
-export type SourceItem =
-  | { kind: 'event'; event: AccessEvent; origin: RecordOrigin }
-  | { kind: 'skip'; reason: string; origin: RecordOrigin }
-  | { kind: 'reject'; reason: string; origin: RecordOrigin };
+export type { RecordOrigin, SourceItem } from '../../core/ports.js';
 
 type RawItem = { record: unknown; origin: RecordOrigin } | { error: string; origin: RecordOrigin };
 
@@ -137,6 +125,21 @@ function expand(value: unknown): unknown[] {
   return [value];
 }
 
+/** Lines of a text stream without their line ends (\n or \r\n); faster than node:readline for big files. */
+async function* lines(stream: Readable): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of stream) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      yield text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl);
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+}
+
 /** Raw records of a file; a file that breaks off (truncated gzip, I/O error) ends with one rejection saying so. */
 async function* rawRecords(file: string, format: ContainerFormat): AsyncGenerator<RawItem> {
   const position = { index: 0 };
@@ -169,7 +172,7 @@ async function* rawRecordsOf(file: string, format: ContainerFormat, position: { 
     return;
   }
   let line = 0;
-  for await (const text of createInterface({ input: openText(file), crlfDelay: Infinity })) {
+  for await (const text of lines(openText(file))) {
     line++;
     if (!text.trim()) continue;
     if (format === 'storage-analytics') {
