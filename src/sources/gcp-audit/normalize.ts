@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { AccessEvent, ActionClass, Normalized, Outcome, Resource } from '../../core/event.js';
 import type { RecordNormalizer } from '../record-normalizer.js';
+import { bucketChange } from './bucket-change.js';
 import { bareGcsMethod, classifyGcsMethod, isGcsMethod } from './classify-gcs-method.js';
 import { gcpPrincipal } from './gcp-principal.js';
 import { asCount, asRecord, asText } from './json-fields.js';
@@ -77,6 +78,8 @@ function normalizeEntry(record: Record<string, unknown>): Normalized {
   if (client) event.client = client;
   const arrivedAt = parseLogTime(record.receiveTimestamp);
   if (arrivedAt !== undefined) event.arrivedAt = arrivedAt;
+  const change = bucketChange(method, payload);
+  if (change) event.change = change;
   return { kind: 'event', event };
 }
 
