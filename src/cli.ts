@@ -10,12 +10,17 @@ import { baselineReports } from './lookup/baseline-report.js';
 import { resolvePrincipal } from './lookup/resolve-principal.js';
 import { whoReports } from './lookup/who-report.js';
 import { baselineText } from './report/baseline-text.js';
-import { describeScan } from './report/describe-scan.js';
+import { describeScan, scanSummaryJson } from './report/describe-scan.js';
 import { findingJson } from './report/finding-json.js';
 import { findingTable } from './report/finding-table.js';
 import { ProgressLine } from './report/progress-line.js';
 import { whoText } from './report/who-text.js';
-import { scanFiles } from './scan/scan-files.js';
+import { detectPending } from './scan/detect-pending.js';
+import { ingestFiles, type IngestSummary } from './scan/ingest-files.js';
+import { scanConfigured } from './scan/scan-configured.js';
+import type { ScopeSummary } from './scan/scan-sources.js';
+import type { Provider } from './sources/index.js';
+import { createLogger } from './logger.js';
 import type { IdentityRecord } from './store/identities.js';
 import { listFindings } from './store/findings.js';
 import { openDatabase } from './store/open-database.js';
@@ -37,6 +42,12 @@ function timeOption(v: string): number {
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new InvalidArgumentError('expected an ISO-8601 time such as 2026-11-28T09:00:00Z');
   return t;
+}
+
+function sinceOption(v: string): number {
+  const ms = parseDuration(v);
+  if (ms !== undefined) return Date.now() - ms;
+  return timeOption(v);
 }
 
 function atLeast(min: Severity): (f: Finding) => boolean {
@@ -67,30 +78,42 @@ const program = new Command()
 
 program
   .command('scan')
-  .description('read exported audit-log files or directories, learn baselines and print findings')
-  .requiredOption('-i, --input <paths...>', 'log files or directories (CloudTrail, Cloud Audit Logs, Azure resource logs, StorageBlobLogs, Storage Analytics; .gz is fine)')
+  .description('read exported log files (--input) or the configured cloud sources (--source), learn baselines and print findings')
+  .option('-i, --input <paths...>', 'log files or directories (CloudTrail, Cloud Audit Logs, Azure resource logs, StorageBlobLogs, Storage Analytics; .gz is fine)')
+  .option('-s, --source <provider>', 'pull from the configured sources: aws, gcp, azure, files or all')
+  .option('--since <when>', 'with --source: where a scope never read before starts (30m, 6h, 2d or an ISO-8601 time)', sinceOption)
   .option('--json', 'one finding per line on stdout, a JSON summary line on stderr')
   .option('--min-severity <level>', 'only print findings at or above this severity', severityOption, 'low')
-  .option('--rescan', 'read files again even if they were read before (their events count twice)')
-  .action((opts: { input: string[]; json?: boolean; minSeverity: Severity; rescan?: boolean }) =>
+  .option('--rescan', 'with --input: read files again even if they were read before (their events count twice)')
+  .action((opts: { input?: string[]; source?: string; since?: number; json?: boolean; minSeverity: Severity; rescan?: boolean }) =>
     withDatabase(async (sql, config) => {
+      if (!opts.input === !opts.source) throw new StorageWatchError('bad_arguments', 'scan needs either --input <paths...> or --source <aws|gcp|azure|files|all>');
+      if (opts.source && !['aws', 'gcp', 'azure', 'files', 'all'].includes(opts.source)) {
+        throw new StorageWatchError('bad_arguments', `--source: expected aws, gcp, azure, files or all, got "${opts.source}"`);
+      }
       const progress = new ProgressLine();
-      const { summary, updates } = await scanFiles(sql, opts.input, {
-        detectors: DETECTORS,
-        settings: detectionSettings(config.detection),
-        rescan: opts.rescan,
-        onProgress: (_phase, text) => progress.update(text),
-      });
+      const settings = detectionSettings(config.detection);
+      let summary: IngestSummary | undefined;
+      let scopes: ScopeSummary[] = [];
+      if (opts.input) {
+        summary = await ingestFiles(sql, opts.input, { rescan: opts.rescan, onProgress: (s) => progress.update(`read ${s.files} files, ${s.events.toLocaleString('en-US')} events`) });
+      } else {
+        const log = createLogger(opts.json ? 'silent' : config.logLevel === 'info' ? 'warn' : config.logLevel);
+        const r = await scanConfigured(sql, config, { provider: opts.source as Provider | 'all', since: opts.since, log, onProgress: (t) => progress.update(t) });
+        summary = r.files;
+        scopes = r.scopes;
+      }
+      const updates = await detectPending(sql, { detectors: DETECTORS, settings, onProgress: (done, total) => progress.update(`judged ${done}/${total} hours`) });
       progress.done();
       const findings = updates.map((u) => u.finding).filter(atLeast(opts.minSeverity));
       if (opts.json) {
         for (const f of findings) process.stdout.write(JSON.stringify(findingJson(f)) + '\n');
-        const { files, records, events, skipped, rejected, rejections, duplicates, unchangedFiles, unknownFiles } = summary;
-        process.stderr.write(JSON.stringify({ files, records, events, skipped, rejected, rejections, duplicates, unchangedFiles, unknownFiles, findings: findings.length }) + '\n');
+        process.stderr.write(JSON.stringify(scanSummaryJson(summary, scopes, findings.length)) + '\n');
       } else {
         if (findings.length) process.stdout.write(findingTable(findings) + '\n');
-        process.stderr.write(describeScan(summary, findings) + '\n');
+        process.stderr.write(describeScan(summary, scopes, findings) + '\n');
       }
+      if (scopes.length && scopes.every((s) => s.error)) process.exitCode = 1;
     }),
   );
 

@@ -21,6 +21,7 @@ const schema = z.object({
   KNOWN_NETWORKS: list.refine((l) => !l || l.every((c) => ipaddr.isValidCIDR(c)), 'must be comma-separated CIDRs such as 10.0.0.0/8,192.168.0.0/16'),
   ALLOWLIST: list,
   LEARNING_DAYS: z.coerce.number().int().min(0).max(365).optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   SCAN_INTERVAL: duration('5m'),
   SCAN_LOOKBACK: duration('24h'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
@@ -49,6 +50,8 @@ export interface Config {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** Detection settings: the settings file's, with KNOWN_NETWORKS, ALLOWLIST and LEARNING_DAYS overriding it. */
   detection: Partial<typeof DEFAULT_SETTINGS>;
+  /** Redis for the job queues. */
+  redisUrl: string;
   /** How often scheduled scans run, and how far back the first scan of a scope reaches (ms). */
   scan: { interval: number; lookback: number };
   /** Configured sources; a provider is absent when none of its variables is set. */
@@ -68,7 +71,7 @@ export interface SourcesConfig {
     regions: string[];
     /** CloudTrail Lake event data store (ARN or id). */
     lakeEventDataStore?: string;
-    /** Read bucket-level management events with LookupEvents in each region of `regions` (default: on when regions are set). */
+    /** Read bucket-level management events with LookupEvents in each region of `regions` (default: on when regions are set and there is no trail or Lake, which already hold them). */
     lookupEvents: boolean;
     s3Endpoint?: string;
     cloudTrailEndpoint?: string;
@@ -97,13 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: c.DATABASE_URL ? { url: c.DATABASE_URL } : { pgliteDir: c.PGLITE_DIR },
     logLevel: c.LOG_LEVEL,
     detection,
+    redisUrl: c.REDIS_URL,
     scan: { interval: c.SCAN_INTERVAL, lookback: c.SCAN_LOOKBACK },
     sources: {
       ...(awsWanted ? {
         aws: {
           region: c.AWS_REGION, trailBucket: c.AWS_TRAIL_BUCKET, trailPrefix: c.AWS_TRAIL_PREFIX, orgId: c.AWS_ORG_ID,
           accountIds: c.AWS_ACCOUNT_IDS ?? [], regions: c.AWS_REGIONS ?? [], lakeEventDataStore: c.AWS_CLOUDTRAIL_LAKE_EDS,
-          lookupEvents: c.AWS_LOOKUP_EVENTS ?? (c.AWS_REGIONS?.length ?? 0) > 0, s3Endpoint: c.AWS_ENDPOINT_URL_S3, cloudTrailEndpoint: c.AWS_ENDPOINT_URL_CLOUDTRAIL,
+          lookupEvents: c.AWS_LOOKUP_EVENTS ?? ((c.AWS_REGIONS?.length ?? 0) > 0 && !c.AWS_TRAIL_BUCKET && !c.AWS_CLOUDTRAIL_LAKE_EDS), s3Endpoint: c.AWS_ENDPOINT_URL_S3, cloudTrailEndpoint: c.AWS_ENDPOINT_URL_CLOUDTRAIL,
         },
       } : {}),
       ...(gcpProjects.length || c.GCP_ORGANIZATION_ID || c.GCP_FOLDER_IDS?.length ? {

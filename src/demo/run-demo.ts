@@ -49,7 +49,7 @@ export async function runDemo(opts: { seed: number; dir: string }): Promise<void
     const findings = updates.map((u) => u.finding);
     const alerts = findings.filter((f) => SEVERITIES.indexOf(f.severity) >= MEDIUM);
     process.stdout.write(findingTable(alerts) + '\n');
-    process.stderr.write(describeScan(summary, findings) + '\n');
+    process.stderr.write(describeScan(summary, [], findings) + '\n');
     const { caught, total } = caughtIncidents(manifest, alerts);
     process.stderr.write(
       `${alerts.length} finding(s) at medium or above are shown; ${findings.length - alerts.length} low ones are stored but not alerted.\n` +

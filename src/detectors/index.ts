@@ -10,6 +10,7 @@ import { apiCallSpike } from './api-call-spike.js';
 import { volumeExfiltration } from './volume-exfiltration.js';
 import { rapidObjectSweep } from './rapid-object-sweep.js';
 import { massDeletion } from './mass-deletion.js';
+import { bucketExposure } from './bucket-exposure.js';
 
 /** Every detector, in the order their findings are listed. */
-export const DETECTORS: readonly Detector[] = [newSourceIp, enumerationDeniedBurst, unusualClient, anonymousAccessBurst, secretObjectRead, firstBucketAccess, afterHoursBulkDownload, apiCallSpike, volumeExfiltration, rapidObjectSweep, massDeletion];
+export const DETECTORS: readonly Detector[] = [newSourceIp, enumerationDeniedBurst, unusualClient, anonymousAccessBurst, secretObjectRead, firstBucketAccess, afterHoursBulkDownload, apiCallSpike, volumeExfiltration, rapidObjectSweep, massDeletion, bucketExposure];

@@ -88,3 +88,82 @@ export async function getFinding(sql: Sql, id: string): Promise<Finding | undefi
   const [row] = await sql.query<Row>(`${SELECT} where f.id = $1`, [id]);
   return row ? fromRow(row) : undefined;
 }
+
+/** A responder's triage decision on a finding. */
+export interface FindingDecision {
+  status: 'benign' | 'escalated';
+  /** Who decided (`slack:U123`, `teams:<object id>`). */
+  by: string;
+  /** When, epoch ms. */
+  at: number;
+  reason: string;
+  /** What the decision created: the suppression, its scope (`ip:1.2.3.4`, `detector`, `identity`) and expiry. */
+  detail: { suppressionId?: string; scope?: string; expiresAt?: number };
+}
+
+type DecisionRow = { status: FindingStatus; decided_by: string | null; decided_at: Date | null; decision_reason: string | null; decision_detail: FindingDecision['detail'] | null };
+
+function decisionOf(r: DecisionRow): FindingDecision | undefined {
+  if ((r.status !== 'benign' && r.status !== 'escalated') || !r.decided_by || !r.decided_at) return undefined;
+  return { status: r.status, by: r.decided_by, at: r.decided_at.getTime(), reason: r.decision_reason ?? '', detail: r.decision_detail ?? {} };
+}
+
+/**
+ * Records a decision on a finding that is still open; returns undefined (and changes nothing) when the
+ * finding does not exist or someone decided it first, so two responders clicking at once cannot both win.
+ */
+export async function setFindingStatus(sql: Sql, id: string, d: Omit<FindingDecision, 'at'> & { at?: number }): Promise<FindingDecision | undefined> {
+  const [row] = await sql.query<DecisionRow>(
+    `update findings set status = $2, decided_by = $3, decided_at = $4, decision_reason = $5, decision_detail = $6, updated_at = now()
+     where id = $1 and status = 'open' returning status, decided_by, decided_at, decision_reason, decision_detail`,
+    [id, d.status, d.by, new Date(d.at ?? Date.now()), d.reason, JSON.stringify(d.detail)],
+  );
+  return row ? decisionOf(row) : undefined;
+}
+
+/** The decision taken on a finding, if any. */
+export async function getFindingDecision(sql: Sql, id: string): Promise<FindingDecision | undefined> {
+  const [row] = await sql.query<DecisionRow>('select status, decided_by, decided_at, decision_reason, decision_detail from findings where id = $1', [id]);
+  return row ? decisionOf(row) : undefined;
+}
+
+/** A finding as the digest sees it: when it was created and how (and when) it was triaged. */
+export interface FindingActivity {
+  id: string;
+  severity: Severity;
+  status: FindingStatus;
+  identity: string;
+  principalName: string;
+  cloud: Finding['cloud'];
+  title: string;
+  createdAt: number;
+  decidedAt?: number;
+}
+
+/** Findings created or decided in [from, to), oldest first. */
+export async function findingActivity(sql: Sql, from: number, to: number): Promise<FindingActivity[]> {
+  const rows = await sql.query<{
+    id: string; severity: Severity; status: FindingStatus; identity_key: string; principal_name: string; cloud: Finding['cloud']; title: string;
+    created_at: Date; decided_at: Date | null;
+  }>(
+    `select id, severity, status, identity_key, principal_name, cloud, title, created_at, decided_at from findings
+     where (created_at >= $1 and created_at < $2) or (decided_at >= $1 and decided_at < $2) order by created_at, id`,
+    [new Date(from), new Date(to)],
+  );
+  return rows.map((r) => ({
+    id: r.id, severity: r.severity, status: r.status, identity: r.identity_key, principalName: r.principal_name, cloud: r.cloud, title: r.title,
+    createdAt: r.created_at.getTime(), decidedAt: r.decided_at?.getTime(),
+  }));
+}
+
+/** Findings created per UTC day (suppressed ones left out) for `days` days ending with the day of `until`, oldest first. */
+export async function dailyFindingCounts(sql: Sql, until: number, days: number): Promise<number[]> {
+  const lastDay = Math.floor(until / 86_400_000);
+  const rows = await sql.query<{ day: number; n: number }>(
+    `select floor(extract(epoch from created_at) / 86400)::int as day, count(*)::int as n from findings
+     where status <> 'suppressed' and created_at >= $1 and created_at < $2 group by 1`,
+    [new Date((lastDay - days + 1) * 86_400_000), new Date((lastDay + 1) * 86_400_000)],
+  );
+  const byDay = new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
+  return Array.from({ length: days }, (_, i) => byDay.get(lastDay - days + 1 + i) ?? 0);
+}

@@ -1,12 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { audit, recentAudit } from '../../src/store/audit-log.js';
 import { migrate } from '../../src/store/migrate.js';
 import { openDatabase, type DatabaseTarget } from '../../src/store/open-database.js';
 import type { Sql } from '../../src/store/sql.js';
 import { createSchema, createTestDatabase, dropSchema, ENGINES, schemaUrl, type Engine, type TestDatabase } from '../helpers/databases.js';
+
+/** Every numbered migration in src/store/migrations, in order. */
+const ALL_MIGRATIONS = readdirSync(fileURLToPath(new URL('../../src/store/migrations/', import.meta.url)))
+  .filter((f) => /^\d+_.*\.sql$/.test(f))
+  .sort()
+  .map((name) => ({ version: Number.parseInt(name, 10), name }));
 
 async function migrations(sql: Sql): Promise<{ version: number; name: string }[]> {
   return sql.query<{ version: number; name: string }>('select version, name from schema_migrations order by version');
@@ -19,14 +26,14 @@ describe.each(ENGINES)('migrations on %s', (engine: Engine) => {
     const target: DatabaseTarget = schema ? { url: schemaUrl(schema) } : { pgliteDir: join(dir!, 'db') };
     try {
       const first = await openDatabase(target);
-      expect(await migrations(first)).toEqual([{ version: 1, name: '001_init.sql' }]);
+      expect(await migrations(first)).toEqual(ALL_MIGRATIONS);
       expect(await migrate(first)).toEqual([]);
       await audit(first, { actor: 'U1', action: 'mark-benign', result: 'allowed' });
       await first.close();
 
       const again = await openDatabase(target);
       try {
-        expect(await migrations(again)).toEqual([{ version: 1, name: '001_init.sql' }]);
+        expect(await migrations(again)).toEqual(ALL_MIGRATIONS);
         expect(await migrate(again)).toEqual([]);
         expect((await recentAudit(again)).map((a) => a.actor)).toEqual(['U1']);
       } finally {
@@ -48,7 +55,7 @@ describe('migrations on a PostgreSQL server shared by several processes', () => 
       expect(opened.map((o) => (o.status === 'rejected' ? String(o.reason) : 'opened'))).toEqual(['opened', 'opened']);
       const check = await openDatabase({ url: schemaUrl(schema) });
       try {
-        expect(await migrations(check)).toEqual([{ version: 1, name: '001_init.sql' }]);
+        expect(await migrations(check)).toEqual(ALL_MIGRATIONS);
       } finally {
         await check.close();
       }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { AccessEvent, Normalized, Outcome } from '../../core/event.js';
 import type { RecordNormalizer } from '../record-normalizer.js';
+import { bucketChange } from './bucket-change.js';
 import { arnAccount, cloudTrailPrincipal, isAnonymousIdentity } from './cloud-trail-principal.js';
 import { parseCloudTrailTime } from './parse-cloud-trail-time.js';
 import { asObject, readCount, readObject, readString } from './read-field.js';
@@ -59,6 +60,7 @@ function normalizeCloudTrail(record: JsonObject): Normalized {
   const region = readString(record, 'awsRegion');
   const ip = sourceIp(record.sourceIPAddress);
   const client = userAgent(record.userAgent);
+  const change = bucketChange(eventName, readObject(record, 'requestParameters'));
   const event: AccessEvent = {
     id: readString(record, 'eventID') ?? contentId(record),
     cloud: 'aws',
@@ -73,6 +75,7 @@ function normalizeCloudTrail(record: JsonObject): Normalized {
     bytesIn: readCount(extra, 'bytesTransferredIn'),
     outcome: outcome(record),
     time,
+    ...(change ? { change } : {}),
   };
   return { kind: 'event', event };
 }

@@ -1,0 +1,69 @@
+import { Queue, Worker, type Job, type Processor } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/** The queues storage-watch runs on, by job kind. */
+export const QUEUE_NAMES = {
+  scan: 'sw-scan',
+  detect: 'sw-detect',
+  notify: 'sw-notify',
+  lookup: 'sw-lookup',
+  digest: 'sw-digest',
+} as const;
+
+/** A kind of job. */
+export type JobKind = keyof typeof QUEUE_NAMES;
+
+/** Retries with exponential backoff for every job; finished jobs are trimmed so Redis stays small. */
+const DEFAULT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { count: 200 },
+  removeOnFail: { count: 1_000 },
+};
+
+/** A Redis connection as BullMQ needs it (blocking commands must not time out). */
+export function redisConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+/** Producers for every queue. */
+export class JobQueues {
+  readonly queues: Record<JobKind, Queue>;
+
+  constructor(connection: Redis, prefix = 'storage-watch') {
+    const make = (name: string): Queue => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    this.queues = {
+      scan: make(QUEUE_NAMES.scan),
+      detect: make(QUEUE_NAMES.detect),
+      notify: make(QUEUE_NAMES.notify),
+      lookup: make(QUEUE_NAMES.lookup),
+      digest: make(QUEUE_NAMES.digest),
+    };
+  }
+
+  /** Adds a job; a job whose id is already queued or running is not added twice. Ids never contain ':'. */
+  async add(kind: JobKind, data: Record<string, unknown>, jobId?: string): Promise<void> {
+    if (jobId?.includes(':')) throw new Error(`job id must not contain ':' (${jobId})`);
+    await this.queues[kind].add(kind, data, jobId ? { jobId } : {});
+  }
+
+  /** Closes the producers. */
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+  }
+}
+
+/** Handlers for the kinds of job a worker runs. */
+export type JobHandlers = Partial<Record<JobKind, (job: Job) => Promise<unknown>>>;
+
+/** Starts one worker per handled kind; close() waits for jobs in flight (SIGTERM drains). */
+export function startWorkers(connection: Redis, handlers: JobHandlers, opts: { prefix?: string; concurrency?: Partial<Record<JobKind, number>> } = {}): Worker[] {
+  return (Object.entries(handlers) as [JobKind, Processor][]).map(
+    ([kind, handler]) =>
+      new Worker(QUEUE_NAMES[kind], handler, {
+        connection: connection.duplicate({ maxRetriesPerRequest: null }),
+        prefix: opts.prefix ?? 'storage-watch',
+        concurrency: opts.concurrency?.[kind] ?? 1,
+      }),
+  );
+}
