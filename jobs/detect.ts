@@ -9,7 +9,7 @@ const MEDIUM = SEVERITIES.indexOf('medium');
 export function detectJob(deps: JobDeps): (job: Job) => Promise<Record<string, unknown>> {
   return async () => {
     const updates = await detectPending(deps.sql, { detectors: deps.detectors, settings: deps.settings });
-    const alerting = updates.filter((u) => u.finding.status === 'open' && SEVERITIES.indexOf(u.finding.severity) >= MEDIUM);
+    const alerting = deps.chat ? updates.filter((u) => u.finding.status === 'open' && SEVERITIES.indexOf(u.finding.severity) >= MEDIUM) : [];
     for (const { finding } of alerting) {
       // One notification per version of a finding: a repeat bumps occurrences and so gets its own job.
       await deps.queues.add('notify', { findingId: finding.id }, `notify-${finding.id}-${finding.occurrences}`);

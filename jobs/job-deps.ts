@@ -13,4 +13,6 @@ export interface JobDeps {
   queues: JobQueues;
   detectors: readonly Detector[];
   settings: DetectionSettings;
+  /** Whether a chat platform is configured (otherwise findings are stored but nobody is notified). */
+  chat: boolean;
 }

@@ -219,6 +219,23 @@ program
   );
 
 program
+  .command('serve')
+  .description('run the bot: the Slack app, the scan and digest schedulers, and job workers (npm start)')
+  .option('--no-workers', 'run the app and schedulers only; workers run elsewhere (storage-watch worker)')
+  .action(async (opts: { workers: boolean }) => {
+    const { runUntilSignalled } = await import('./main.js');
+    await runUntilSignalled({ chat: true, workers: opts.workers });
+  });
+
+program
+  .command('worker')
+  .description('run job workers only (scan, detect, notify, lookup, digest); several may share one Redis and one database')
+  .action(async () => {
+    const { runUntilSignalled } = await import('./main.js');
+    await runUntilSignalled({ chat: false, workers: true });
+  });
+
+program
   .command('demo')
   .description('generate a realistic multi-cloud dataset with incidents, scan it with embedded PGlite and print the findings')
   .option('--seed <n>', 'dataset seed', (v) => Number.parseInt(v, 10), 7)

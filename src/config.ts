@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { parseSlackConfig, type SlackConfig } from './chat/slack/slack-config.js';
 import { parseDuration } from './core/duration.js';
 import { StorageWatchError } from './core/errors.js';
 import type { DEFAULT_SETTINGS } from './detection/detection-settings.js';
@@ -52,6 +53,8 @@ export interface Config {
   detection: Partial<typeof DEFAULT_SETTINGS>;
   /** Redis for the job queues. */
   redisUrl: string;
+  /** Slack, when any SLACK_* variable is set. */
+  slack?: SlackConfig;
   /** How often scheduled scans run, and how far back the first scan of a scope reaches (ms). */
   scan: { interval: number; lookback: number };
   /** Configured sources; a provider is absent when none of its variables is set. */
@@ -85,8 +88,14 @@ export interface SourcesConfig {
 /** Reads and validates the configuration; every problem is reported at once, by variable name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  let slack: SlackConfig | undefined;
+  try {
+    slack = parseSlackConfig(env);
+  } catch (err) {
+    problems.push((err as Error).message.replace(/^invalid configuration:\s*/, ''));
+  }
+  if (!parsed.success || problems.length) {
     throw new StorageWatchError('bad_config', `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const c = parsed.data;
@@ -101,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     detection,
     redisUrl: c.REDIS_URL,
+    ...(slack ? { slack } : {}),
     scan: { interval: c.SCAN_INTERVAL, lookback: c.SCAN_LOOKBACK },
     sources: {
       ...(awsWanted ? {

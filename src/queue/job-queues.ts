@@ -61,7 +61,8 @@ export function startWorkers(connection: Redis, handlers: JobHandlers, opts: { p
   return (Object.entries(handlers) as [JobKind, Processor][]).map(
     ([kind, handler]) =>
       new Worker(QUEUE_NAMES[kind], handler, {
-        connection: connection.duplicate({ maxRetriesPerRequest: null }),
+        // Options rather than a client: the worker then owns its blocking connection and closes it.
+        connection: { ...connection.options, maxRetriesPerRequest: null },
         prefix: opts.prefix ?? 'storage-watch',
         concurrency: opts.concurrency?.[kind] ?? 1,
       }),

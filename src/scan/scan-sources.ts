@@ -2,7 +2,7 @@ import { StorageWatchError } from '../core/errors.js';
 import type { EventSource } from '../core/ports.js';
 import { RollupAccumulator } from '../detection/rollup-accumulator.js';
 import type { Logger } from '../logger.js';
-import { getCursor, setCursor } from '../store/cursors.js';
+import { advanceCursor, getCursor } from '../store/cursors.js';
 import { upsertIdentities } from '../store/identities.js';
 import { saveRollups } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
@@ -68,7 +68,7 @@ export async function scanSources(sql: Sql, sources: readonly EventSource[], opt
       const started = performance.now();
       const acc = new RollupAccumulator();
       try {
-        const cursor = await getCursor<Record<string, unknown>>(sql, source.name, scope);
+        let cursor = await getCursor<Record<string, unknown>>(sql, source.name, scope);
         for await (const page of source.pull(scope, cursor, { since: opts.since, until, signal: opts.signal })) {
           s.pages++;
           s.apiCalls += page.apiCalls;
@@ -88,8 +88,9 @@ export async function scanSources(sql: Sql, sources: readonly EventSource[], opt
           await sql.transaction(async (tx) => {
             await upsertIdentities(tx, identities);
             await saveRollups(tx, rollups);
-            await setCursor(tx, source.name, scope, page.cursor);
+            await advanceCursor(tx, source.name, scope, cursor, page.cursor);
           });
+          cursor = page.cursor;
           opts.onProgress?.(s);
         }
       } catch (err) {

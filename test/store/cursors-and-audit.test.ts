@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { audit, recentAudit } from '../../src/store/audit-log.js';
-import { getCursor, setCursor } from '../../src/store/cursors.js';
+import { advanceCursor, getCursor, setCursor } from '../../src/store/cursors.js';
 import { createTestDatabase, ENGINES, type Engine, type TestDatabase } from '../helpers/databases.js';
 
 type FilePosition = { size: number; mtimeMs: number; records: number; complete: boolean };
@@ -50,6 +50,15 @@ describe.each(ENGINES)('cursors and the audit log on %s', (engine: Engine) => {
         throw new Error('crash before commit');
       })).rejects.toThrow('crash before commit');
       expect(await getCursor(db.sql, 'files', 'a')).toEqual({ records: 1 });
+    });
+
+    it('advances only from the position a scan started from, so two scans of one scope cannot both count a page', async () => {
+      await advanceCursor(db.sql, 'aws-trail', '1/eu', undefined, { key: 'k1' });
+      await advanceCursor(db.sql, 'aws-trail', '1/eu', { key: 'k1' }, { key: 'k2' });
+      // A second scan that also started at k1 (or at nothing) lost the race: its transaction must fail.
+      await expect(advanceCursor(db.sql, 'aws-trail', '1/eu', { key: 'k1' }, { key: 'k2' })).rejects.toThrow(/moved by another scan/);
+      await expect(advanceCursor(db.sql, 'aws-trail', '1/eu', undefined, { key: 'k1' })).rejects.toThrow(/moved by another scan/);
+      expect(await getCursor(db.sql, 'aws-trail', '1/eu')).toEqual({ key: 'k2' });
     });
   });
 
