@@ -23,6 +23,7 @@ const schema = z.object({
   ALLOWLIST: list,
   LEARNING_DAYS: z.coerce.number().int().min(0).max(365).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('storage-watch'),
   SCAN_INTERVAL: duration('5m'),
   SCAN_LOOKBACK: duration('24h'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
@@ -51,8 +52,9 @@ export interface Config {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** Detection settings: the settings file's, with KNOWN_NETWORKS, ALLOWLIST and LEARNING_DAYS overriding it. */
   detection: Partial<typeof DEFAULT_SETTINGS>;
-  /** Redis for the job queues. */
+  /** Redis for the job queues, and the key prefix of the queues (several deployments may share one Redis). */
   redisUrl: string;
+  queuePrefix: string;
   /** Slack, when any SLACK_* variable is set. */
   slack?: SlackConfig;
   /** How often scheduled scans run, and how far back the first scan of a scope reaches (ms). */
@@ -110,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     detection,
     redisUrl: c.REDIS_URL,
+    queuePrefix: c.QUEUE_PREFIX,
     ...(slack ? { slack } : {}),
     scan: { interval: c.SCAN_INTERVAL, lookback: c.SCAN_LOOKBACK },
     sources: {

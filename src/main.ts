@@ -32,7 +32,7 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
   const log = createLogger(config.logLevel);
   const sql = await openDatabase(config.database);
   const connection = redisConnection(config.redisUrl);
-  const queues = new JobQueues(connection);
+  const queues = new JobQueues(connection, config.queuePrefix);
   const settings = detectionSettings(config.detection);
   const slack = config.slack
     ? createSlackPlatform(config.slack, {
@@ -45,7 +45,7 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
   let workers: Worker[] = [];
   if (roles.workers) {
     const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: slack !== undefined };
-    workers = startWorkers(connection, jobHandlers(deps, slack), { concurrency: { lookup: 4 } });
+    workers = startWorkers(connection, jobHandlers(deps, slack), { prefix: config.queuePrefix, concurrency: { lookup: 4 } });
     for (const w of workers) {
       w.on('failed', (job, err) => log.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
       w.on('completed', (job, result) => log.info({ queue: w.name, job: job.id, result }, 'job done'));
