@@ -95,6 +95,7 @@ program
       const settings = detectionSettings(config.detection);
       let summary: IngestSummary | undefined;
       let scopes: ScopeSummary[] = [];
+      let notices: string[] = [];
       if (opts.input) {
         summary = await ingestFiles(sql, opts.input, { rescan: opts.rescan, onProgress: (s) => progress.update(`read ${s.files} files, ${s.events.toLocaleString('en-US')} events`) });
       } else {
@@ -102,16 +103,18 @@ program
         const r = await scanConfigured(sql, config, { provider: opts.source as Provider | 'all', since: opts.since, log, onProgress: (t) => progress.update(t) });
         summary = r.files;
         scopes = r.scopes;
+        notices = r.notices;
       }
       const updates = await detectPending(sql, { detectors: DETECTORS, settings, onProgress: (done, total) => progress.update(`judged ${done}/${total} hours`) });
       progress.done();
       const findings = updates.map((u) => u.finding).filter(atLeast(opts.minSeverity));
       if (opts.json) {
         for (const f of findings) process.stdout.write(JSON.stringify(findingJson(f)) + '\n');
-        process.stderr.write(JSON.stringify(scanSummaryJson(summary, scopes, findings.length)) + '\n');
+        process.stderr.write(JSON.stringify({ ...scanSummaryJson(summary, scopes, findings.length), ...(notices.length ? { notices } : {}) }) + '\n');
       } else {
         if (findings.length) process.stdout.write(findingTable(findings) + '\n');
         process.stderr.write(describeScan(summary, scopes, findings) + '\n');
+        for (const n of notices) process.stderr.write(`note: ${n}\n`);
       }
       if (scopes.length && scopes.every((s) => s.error)) process.exitCode = 1;
     }),

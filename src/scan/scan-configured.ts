@@ -10,6 +10,8 @@ import { scanSources, type ScopeSummary } from './scan-sources.js';
 export interface ConfiguredScan {
   files?: IngestSummary;
   scopes: ScopeSummary[];
+  /** Warnings a source raised about its configuration (e.g. GCS data-access logs apparently off). */
+  notices: string[];
 }
 
 /** Options of a scan of configured sources. */
@@ -34,7 +36,7 @@ export async function scanConfigured(sql: Sql, config: Config, opts: ScanConfigu
   if (missing.length || !wanted.length) {
     throw new StorageWatchError('bad_config', `no source configured for ${missing.join(', ') || 'any provider'}: set the variables of the README's "Clouds" section (for files, FILES_SOURCE_DIR)`);
   }
-  const out: ConfiguredScan = { scopes: [] };
+  const out: ConfiguredScan = { scopes: [], notices: [] };
   if (wanted.includes('files') && config.sources.filesDir) {
     out.files = await ingestFiles(sql, [config.sources.filesDir], { onProgress: (s) => opts.onProgress?.(`files: ${s.files} read, ${s.events.toLocaleString('en-US')} events`) });
   }
@@ -45,5 +47,8 @@ export async function scanConfigured(sql: Sql, config: Config, opts: ScanConfigu
     log: opts.log,
     onProgress: (s) => opts.onProgress?.(`${s.source} ${s.scope}: ${s.pages} pages, ${s.events.toLocaleString('en-US')} events`),
   });
+  for (const source of sources) {
+    if ('notices' in source && source.notices instanceof Map) out.notices.push(...[...(source.notices as Map<string, string>).values()]);
+  }
   return out;
 }
