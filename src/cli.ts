@@ -15,7 +15,7 @@ import { findingJson } from './report/finding-json.js';
 import { findingTable } from './report/finding-table.js';
 import { ProgressLine } from './report/progress-line.js';
 import { whoText } from './report/who-text.js';
-import { detectPending } from './scan/detect-pending.js';
+import { detectPending, latestFindings } from './scan/detect-pending.js';
 import { ingestFiles, type IngestSummary } from './scan/ingest-files.js';
 import { scanConfigured } from './scan/scan-configured.js';
 import type { ScopeSummary } from './scan/scan-sources.js';
@@ -107,7 +107,7 @@ program
       }
       const updates = await detectPending(sql, { detectors: DETECTORS, settings, onProgress: (done, total) => progress.update(`judged ${done}/${total} hours`) });
       progress.done();
-      const findings = updates.map((u) => u.finding).filter(atLeast(opts.minSeverity));
+      const findings = latestFindings(updates).filter(atLeast(opts.minSeverity));
       if (opts.json) {
         for (const f of findings) process.stdout.write(JSON.stringify(findingJson(f)) + '\n');
         process.stderr.write(JSON.stringify({ ...scanSummaryJson(summary, scopes, findings.length), ...(notices.length ? { notices } : {}) }) + '\n');

@@ -6,6 +6,7 @@ import { DETECTORS } from '../detectors/index.js';
 import { describeScan } from '../report/describe-scan.js';
 import { findingTable } from '../report/finding-table.js';
 import { ProgressLine } from '../report/progress-line.js';
+import { latestFindings } from '../scan/detect-pending.js';
 import { scanFiles } from '../scan/scan-files.js';
 import { openDatabase } from '../store/open-database.js';
 import { generateDataset, type DatasetManifest } from './generate-dataset.js';
@@ -46,7 +47,7 @@ export async function runDemo(opts: { seed: number; dir: string }): Promise<void
       onProgress: (_phase, text) => progress.update(text),
     });
     progress.done();
-    const findings = updates.map((u) => u.finding);
+    const findings = latestFindings(updates);
     const alerts = findings.filter((f) => SEVERITIES.indexOf(f.severity) >= MEDIUM);
     process.stdout.write(findingTable(alerts) + '\n');
     process.stderr.write(describeScan(summary, [], findings) + '\n');

@@ -17,6 +17,11 @@ export interface FindingUpdate {
   change: FindingChange;
 }
 
+/** Each finding a run touched, once, as it stood at the end of the run. */
+export function latestFindings(updates: readonly FindingUpdate[]): Finding[] {
+  return [...new Map(updates.map((u) => [u.finding.id, u.finding])).values()];
+}
+
 /** Options of a detection run. */
 export interface DetectOptions {
   detectors: readonly Detector[];

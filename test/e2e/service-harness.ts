@@ -63,11 +63,14 @@ export class QueueObserver {
     return out;
   }
 
-  /** Deletes every key under the prefix (queues, job schedulers, global concurrency), then disconnects. */
-  async removeAllAndClose(): Promise<void> {
+  /** Deletes every key under the prefix (queues, job schedulers, global concurrency) and disconnects; returns the keys still there. */
+  async removeAllAndClose(): Promise<string[]> {
+    if (this.redis.status === 'end') return [];
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     const keys = await this.keys();
     for (let i = 0; i < keys.length; i += 500) await this.redis.del(...keys.slice(i, i + 500));
+    const left = await this.keys();
     await this.redis.quit();
+    return left;
   }
 }
