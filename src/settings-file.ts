@@ -3,18 +3,11 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { StorageWatchError } from './core/errors.js';
 import { DEFAULT_SETTINGS, type BusinessHours } from './detection/detection-settings.js';
+import { isTimeZone } from './core/time-zone.js';
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const timeZone = z.string().refine(isTimeZone, { message: 'not an IANA time zone such as Europe/London' });
 const hour = z.number().int().min(0).max(24);

@@ -6,23 +6,16 @@ import { getCursor, setCursor } from '../store/cursors.js';
 import { upsertIdentities } from '../store/identities.js';
 import { saveRollups } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
-import { listInputFiles, readFileEvents, sniffFile, type ContainerFormat, type RecordOrigin } from '../sources/files/read-files.js';
+import { listInputFiles, readFileEvents, sniffFile, type ContainerFormat } from '../sources/files/read-files.js';
+import { tallyItem, type ItemTally } from './tally-item.js';
 
-/** A record that could not be read, and where it was. */
-export type Rejection = RecordOrigin & { reason: string };
+export type { Rejection } from './tally-item.js';
 
 /** What reading the inputs did, as the CLI reports it. */
-export interface IngestSummary {
+export interface IngestSummary extends ItemTally {
   files: number;
   /** Files left out because they were already read whole, unchanged since. */
   unchangedFiles: number;
-  records: number;
-  events: number;
-  skipped: number;
-  rejected: number;
-  duplicates: number;
-  /** The first MAX_REJECTIONS rejections (the count above is exact). */
-  rejections: Rejection[];
   /** Files found in a directory walk that hold no known format. */
   unknownFiles: string[];
 }
@@ -113,16 +106,8 @@ export async function ingestFiles(sql: Sql, paths: readonly string[], opts: Inge
     for await (const item of readFileEvents(file, format)) {
       index++;
       if (index < skip) continue;
-      s.records++;
       cursor.records = index + 1;
-      if (item.kind === 'event') {
-        if (acc.add(item.event)) s.events++;
-        else s.duplicates++;
-      } else if (item.kind === 'skip') s.skipped++;
-      else {
-        s.rejected++;
-        if (s.rejections.length < MAX_REJECTIONS) s.rejections.push({ ...item.origin, reason: item.reason });
-      }
+      tallyItem(s, acc, item, MAX_REJECTIONS);
       if (acc.events >= PAGE_EVENTS) {
         await flush();
         pending.set(file, cursor);

@@ -6,23 +6,16 @@ import { advanceCursor, getCursor } from '../store/cursors.js';
 import { upsertIdentities } from '../store/identities.js';
 import { saveRollups } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
-import type { Rejection } from './ingest-files.js';
+import { tallyItem, type ItemTally } from './tally-item.js';
 
 /** What one scope of one source did in a scan. */
-export interface ScopeSummary {
+export interface ScopeSummary extends ItemTally {
   source: string;
   scope: string;
   apiCalls: number;
   pages: number;
-  records: number;
   bytes: number;
-  events: number;
-  skipped: number;
-  rejected: number;
-  duplicates: number;
   seconds: number;
-  /** The first rejections (the count above is exact). */
-  rejections: Rejection[];
   /** Why the scope stopped, when it did. */
   error?: { code: string; message: string };
 }
@@ -73,17 +66,7 @@ export async function scanSources(sql: Sql, sources: readonly EventSource[], opt
           s.pages++;
           s.apiCalls += page.apiCalls;
           s.bytes += page.bytes;
-          for (const item of page.items) {
-            s.records++;
-            if (item.kind === 'event') {
-              if (acc.add(item.event)) s.events++;
-              else s.duplicates++;
-            } else if (item.kind === 'skip') s.skipped++;
-            else {
-              s.rejected++;
-              if (s.rejections.length < MAX_REJECTIONS) s.rejections.push({ ...item.origin, reason: item.reason });
-            }
-          }
+          for (const item of page.items) tallyItem(s, acc, item, MAX_REJECTIONS);
           const { rollups, identities } = acc.drain();
           await sql.transaction(async (tx) => {
             await upsertIdentities(tx, identities);

@@ -51,6 +51,13 @@ export class QueueObserver {
     return this.queue(kind).getJobs(['failed']);
   }
 
+  /** Brings the next run of a job scheduler forward to now (what its interval would do later); false when none is due. */
+  async runSchedulerNow(kind: JobKind, schedulerId: string): Promise<boolean> {
+    const next = (await this.queue(kind).getJobs(['delayed'])).find((j) => j.repeatJobKey === schedulerId);
+    await next?.promote();
+    return next !== undefined;
+  }
+
   /** Redis keys under the prefix. */
   async keys(): Promise<string[]> {
     const out: string[] = [];

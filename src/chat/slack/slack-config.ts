@@ -1,17 +1,10 @@
 import { z } from 'zod';
 import { StorageWatchError } from '../../core/errors.js';
+import { isTimeZone } from '../../core/time-zone.js';
 
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{6,}$/, 'must be a channel id such as C0123456789 (channel details > About > Channel ID), not a #name');
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
-function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The environment variables of the Slack platform, validated. */
 export const slackConfigSchema = z.object({
@@ -29,7 +22,7 @@ export const slackConfigSchema = z.object({
   PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
   PAGERDUTY_EVENTS_URL: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
   DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM such as 09:00').default('09:00'),
-  DIGEST_TIME_ZONE: z.string().refine(validTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
+  DIGEST_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
 });
 
