@@ -18,8 +18,8 @@ export function scanJob(deps: JobDeps): (job: Job<ScanPayload>) => Promise<Recor
     const events = (result.files?.events ?? 0) + result.scopes.reduce((n, s) => n + s.events, 0);
     const failed = result.scopes.filter((s) => s.error);
     for (const s of failed) deps.log.warn({ source: s.source, scope: s.scope, error: s.error }, 'source scope failed');
-    // One detection run at a time judges what every source brought; its fixed id folds concurrent requests into one.
-    await deps.queues.add('detect', {}, 'detect-pending');
+    // One detection run at a time judges what every source brought; requests fold into one.
+    await deps.queues.request('detect', {}, 'detect-pending');
     return { events, scopes: result.scopes.length, failedScopes: failed.length };
   };
 }

@@ -20,6 +20,8 @@ export interface Service {
   config: Config;
   log: Logger;
   slack?: SlackPlatform;
+  /** HTTP port the Slack events endpoint listens on (HTTP mode; PORT=0 picks a free one). */
+  port?: number;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
       })
     : undefined;
   let workers: Worker[] = [];
+  let port: number | undefined;
   if (roles.workers) {
     const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: slack !== undefined };
     workers = startWorkers(connection, jobHandlers(deps, slack), { prefix: config.queuePrefix, concurrency: { lookup: 4 } });
@@ -63,12 +66,12 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
     if (slack) {
       const { hour, minute, timeZone } = config.slack!.digest;
       await queues.queues.digest.upsertJobScheduler('digest-slack', { pattern: `${minute} ${hour} * * *`, tz: timeZone }, { name: 'digest', data: {} });
-      await slack.start();
+      ({ port } = await slack.start());
     }
   }
   log.info({ roles, providers: configuredProviders(config.sources), slack: slack ? config.slack!.mode : 'off', workers: workers.map((w) => w.name) }, 'storage-watch started');
   return {
-    config, log, slack,
+    config, log, slack, port,
     stop: async () => {
       log.info('stopping: draining jobs in flight');
       await slack?.stop();
@@ -82,8 +85,8 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
 }
 
 /** Runs until SIGTERM or SIGINT, then drains and exits cleanly. */
-export async function runUntilSignalled(roles: ServiceRoles): Promise<void> {
-  const service = await startService(roles);
+export async function runUntilSignalled(roles: ServiceRoles, config?: Config): Promise<void> {
+  const service = await startService(roles, config);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       service.log.info({ signal }, 'signal received');

@@ -47,6 +47,15 @@ export class JobQueues {
     await this.queues[kind].add(kind, data, jobId ? { jobId } : {});
   }
 
+  /**
+   * Asks for a run of a job that folds repeated requests: requests made while one is waiting merge
+   * into it, and one more is kept while a run is active (so work that arrived during it is done).
+   * A fixed jobId cannot do this: BullMQ keeps finished jobs and ignores a new one with their id.
+   */
+  async request(kind: JobKind, data: Record<string, unknown>, dedupId: string): Promise<void> {
+    await this.queues[kind].add(kind, data, { deduplication: { id: dedupId, keepLastIfActive: true } });
+  }
+
   /** Closes the producers. */
   async close(): Promise<void> {
     await Promise.all(Object.values(this.queues).map((q) => q.close()));
