@@ -48,7 +48,12 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
   let port: number | undefined;
   if (roles.workers) {
     const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: slack !== undefined };
-    workers = startWorkers(connection, jobHandlers(deps, slack), { prefix: config.queuePrefix, concurrency: { lookup: 4 } });
+    workers = startWorkers(connection, jobHandlers(deps, slack), {
+      prefix: config.queuePrefix,
+      concurrency: { lookup: 4 },
+      // Slack allows about one message per second per channel; cards go to one alert channel.
+      limiter: { notify: { max: 1, duration: 1_000 } },
+    });
     for (const w of workers) {
       w.on('failed', (job, err) => log.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
       w.on('completed', (job, result) => log.info({ queue: w.name, job: job.id, result }, 'job done'));

@@ -66,7 +66,11 @@ export class JobQueues {
 export type JobHandlers = Partial<Record<JobKind, (job: Job) => Promise<unknown>>>;
 
 /** Starts one worker per handled kind; close() waits for jobs in flight (SIGTERM drains). */
-export function startWorkers(connection: Redis, handlers: JobHandlers, opts: { prefix?: string; concurrency?: Partial<Record<JobKind, number>> } = {}): Worker[] {
+export function startWorkers(
+  connection: Redis,
+  handlers: JobHandlers,
+  opts: { prefix?: string; concurrency?: Partial<Record<JobKind, number>>; limiter?: Partial<Record<JobKind, { max: number; duration: number }>> } = {},
+): Worker[] {
   return (Object.entries(handlers) as [JobKind, Processor][]).map(
     ([kind, handler]) =>
       new Worker(QUEUE_NAMES[kind], handler, {
@@ -74,6 +78,7 @@ export function startWorkers(connection: Redis, handlers: JobHandlers, opts: { p
         connection: { ...connection.options, maxRetriesPerRequest: null },
         prefix: opts.prefix ?? 'storage-watch',
         concurrency: opts.concurrency?.[kind] ?? 1,
+        ...(opts.limiter?.[kind] ? { limiter: opts.limiter[kind] } : {}),
       }),
   );
 }
