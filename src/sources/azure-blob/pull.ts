@@ -68,7 +68,8 @@ interface SliceAnswer {
 export async function* pullWorkspace(r: WorkspaceReader, workspaceId: string, cursor: Cursor | undefined, opts: PullOptions): AsyncGenerator<SourcePage> {
   const t = r.tuning;
   let start = cursorStart(cursor, opts.since, workspaceId);
-  const end = Math.min(opts.until, Date.now() - t.settleMs);
+  // The scan's `until` is its notion of now: leave the last settleMs before it (and before the clock) to the next scan.
+  const end = Math.min(opts.until, Date.now()) - t.settleMs;
   let width = t.sliceMs;
   let apiCalls = 0;
   let bytes = 0;
