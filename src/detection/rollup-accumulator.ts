@@ -3,7 +3,7 @@ import type { Identity } from '../core/identity.js';
 import { emptyRollup, foldEvent, hourOf, type Rollup } from '../core/rollup.js';
 
 /** How many recent event ids are remembered to drop re-delivered duplicates. */
-const DEDUP_WINDOW = 250_000;
+const DEDUP_WINDOW = 50_000;
 
 /**
  * Folds a stream of events into hourly rollups per identity, in memory, until drained.
