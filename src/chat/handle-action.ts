@@ -4,6 +4,8 @@ import type { Finding } from '../core/finding.js';
 import { audit } from '../store/audit-log.js';
 import { getFinding, getFindingDecision, setFindingStatus, type FindingDecision } from '../store/findings.js';
 import { addSuppression } from '../store/suppressions.js';
+import { getBaselines, saveBaselines } from '../store/baselines.js';
+import { acceptValues } from '../detection/learn-baseline.js';
 import type { ChatDeps } from './chat-deps.js';
 import { findingView } from './finding-view.js';
 
@@ -89,6 +91,11 @@ async function decide(deps: ActionDeps, f: Finding, a: ChatAction & { reason: st
         detail: suppression ? { suppressionId: suppression.id, scope: scopeKey, expiresAt } : {},
       });
       if (!decision) throw new AlreadyDecided();
+      if (a.action === 'benign') {
+        // What the responder called fine stops being "new" for this identity right away.
+        const baseline = (await getBaselines(tx, [f.identity])).get(f.identity)!;
+        if (baseline.through) await saveBaselines(tx, [acceptValues(baseline, f.evidence.firstSeen, now)]);
+      }
       await audit(tx, {
         actor: a.actor, action: `finding.${a.action}`, target: f.id, result: 'done',
         detail: { reason: a.reason, ...(suppression ? { suppression: suppression.id, scope: scopeKey, expiresAt: expiresAt ?? null } : {}) },

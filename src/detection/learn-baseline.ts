@@ -67,3 +67,17 @@ export function learnBaseline(b: Baseline, r: Rollup, withheld?: Withheld): Base
   b.hours.push(hourSample(r));
   return b;
 }
+
+/**
+ * Makes values a responder marked benign known to the baseline at once (principle: a benign
+ * decision teaches the baseline), so they are no longer "first seen" for this identity.
+ */
+export function acceptValues(b: Baseline, values: { ips?: string[]; clients?: string[]; buckets?: string[] }, at: number): Baseline {
+  for (const ip of values.ips ?? []) {
+    see(b.ips, ip, at, 0);
+    see(b.networks, networkOf(ip), at, 0);
+  }
+  for (const client of values.clients ?? []) see(b.clients, client, at, 0);
+  for (const bucket of values.buckets ?? []) see(b.buckets, bucket, at, 0);
+  return b;
+}

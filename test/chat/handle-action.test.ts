@@ -2,7 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleAction, type ActionDeps, type ChatAction } from '../../src/chat/handle-action.js';
 import { suppressionMatches } from '../../src/core/suppression.js';
 import { detectionSettings } from '../../src/detection/detection-settings.js';
+import { emptyBaseline } from '../../src/core/baseline.js';
 import { recentAudit } from '../../src/store/audit-log.js';
+import { getBaselines, saveBaselines } from '../../src/store/baselines.js';
 import { getFinding } from '../../src/store/findings.js';
 import { listSuppressions } from '../../src/store/suppressions.js';
 import { createTestDatabase, ENGINES, type Engine, type TestDatabase } from '../helpers/databases.js';
@@ -39,6 +41,16 @@ describe.each(ENGINES)('handleAction on %s', (engine: Engine) => {
     expect(suppressionMatches(s!, alice.key, bulkDraft(now), now)).toBe(true);
     expect(suppressionMatches(s!, alice.key, bulkDraft(now, { scope: 'ip:198.51.100.77', evidence: { ...f.evidence, ips: ['198.51.100.77'] } }), now)).toBe(false);
     expect(suppressionMatches(s!, alice.key, bulkDraft(now), now + 2 * 86_400_000)).toBe(false);
+  });
+
+  it('teaches the baseline at once: the first-seen address and client of a benign finding are known from then on', async () => {
+    const f = await seedFinding(db.sql, alice, end);
+    await saveBaselines(db.sql, [{ ...emptyBaseline(alice.key), through: end, firstSeen: end - 86_400_000, lastSeen: end, activeDays: [1] }]);
+    await handleAction(deps, benign(f.id));
+    const b = (await getBaselines(db.sql, [alice.key])).get(alice.key)!;
+    expect(Object.keys(b.ips)).toContain('203.0.113.50');
+    expect(Object.keys(b.networks)).toContain('203.0.113.0/24');
+    expect(Object.keys(b.clients)).toContain('rclone/v1.66.0');
   });
 
   it('scopes "this detector" and "this identity" wider, and "never" does not expire', async () => {
