@@ -14,15 +14,15 @@ import type { Detection } from '../src/detection/detection-run.js';
 import { detectionSettings } from '../src/detection/detection-settings.js';
 import { replayEvents } from '../src/detection/replay.js';
 import { DETECTORS } from '../src/detectors/index.js';
-import { listInputFiles, readFileEvents } from '../src/sources/files/read-files.js';
+import { listInputFiles, readFileEventBatches } from '../src/sources/files/read-files.js';
 
 const MEDIUM = SEVERITIES.indexOf('medium');
 const SLACK_MS = 3_600_000;
 
-async function* eventsOf(dir: string): AsyncGenerator<AccessEvent> {
+async function* eventsOf(dir: string): AsyncGenerator<AccessEvent[]> {
   for (const file of listInputFiles([dir])) {
     if (file.endsWith('manifest.json')) continue;
-    for await (const item of readFileEvents(file)) if (item.kind === 'event') yield item.event;
+    for await (const batch of readFileEventBatches(file)) yield batch.flatMap((item) => (item.kind === 'event' ? [item.event] : []));
   }
 }
 

@@ -15,7 +15,7 @@ import { syntheticCloudTrailLines } from '../src/demo/synthetic-cloudtrail.js';
 import { detectionSettings } from '../src/detection/detection-settings.js';
 import { replayEvents } from '../src/detection/replay.js';
 import { DETECTORS } from '../src/detectors/index.js';
-import { readFileEvents } from '../src/sources/files/read-files.js';
+import { readFileEventBatches } from '../src/sources/files/read-files.js';
 import type { AccessEvent } from '../src/core/event.js';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
@@ -45,8 +45,8 @@ async function child(mode: string, file: string): Promise<void> {
       n++;
     }
   } else {
-    async function* events(): AsyncGenerator<AccessEvent> {
-      for await (const item of readFileEvents(file)) if (item.kind === 'event') yield item.event;
+    async function* events(): AsyncGenerator<AccessEvent[]> {
+      for await (const batch of readFileEventBatches(file)) yield batch.flatMap((item) => (item.kind === 'event' ? [item.event] : []));
     }
     const r = await replayEvents(events(), { detectors: DETECTORS, settings: detectionSettings() });
     n = r.events;

@@ -6,15 +6,19 @@ const DAY = 86_400_000;
 
 /**
  * Runs events through rollups, baselines and detectors entirely in memory, in one pass in time
- * order, with no store: for detector fixtures, evaluation and benchmarks. Memory grows with
+ * order, with no store: for detector fixtures, evaluation and benchmarks (events may come in
+ * batches). Memory grows with
  * identities and hours, not with events.
  */
 export async function replayEvents(
-  events: Iterable<AccessEvent> | AsyncIterable<AccessEvent>,
+  events: Iterable<AccessEvent> | AsyncIterable<AccessEvent | readonly AccessEvent[]>,
   opts: DetectionRunOptions,
 ): Promise<{ detections: Detection[]; run: DetectionRun; events: number }> {
   const acc = new RollupAccumulator();
-  for await (const e of events) acc.add(e);
+  for await (const e of events) {
+    if (Array.isArray(e)) for (const x of e as readonly AccessEvent[]) acc.add(x);
+    else acc.add(e as AccessEvent);
+  }
   const count = acc.events;
   const { rollups, identities } = acc.drain();
   const run = new DetectionRun(opts);

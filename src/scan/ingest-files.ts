@@ -6,7 +6,7 @@ import { getCursor, setCursor } from '../store/cursors.js';
 import { upsertIdentities } from '../store/identities.js';
 import { saveRollups } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
-import { listInputFiles, readFileEvents, sniffFile, type ContainerFormat } from '../sources/files/read-files.js';
+import { listInputFiles, readFileEventBatches, sniffFile, type ContainerFormat } from '../sources/files/read-files.js';
 import { tallyItem, type ItemTally } from './tally-item.js';
 
 export type { Rejection } from './tally-item.js';
@@ -103,11 +103,13 @@ export async function ingestFiles(sql: Sql, paths: readonly string[], opts: Inge
     const cursor: FileCursor = { size: stat.size, mtimeMs: stat.mtimeMs, records: skip, complete: false, layout: format, head: headHash(file, headLength), headLength };
     pending.set(file, cursor);
     let index = -1;
-    for await (const item of readFileEvents(file, format)) {
-      index++;
-      if (index < skip) continue;
-      cursor.records = index + 1;
-      tallyItem(s, acc, item, MAX_REJECTIONS);
+    for await (const batch of readFileEventBatches(file, format)) {
+      for (const item of batch) {
+        index++;
+        if (index < skip) continue;
+        cursor.records = index + 1;
+        tallyItem(s, acc, item, MAX_REJECTIONS);
+      }
       if (acc.events >= PAGE_EVENTS) {
         await flush();
         pending.set(file, cursor);
