@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import pg from 'pg';
 import { openDatabase, type DatabaseTarget } from '../../src/store/open-database.js';
 import type { Sql } from '../../src/store/sql.js';
@@ -69,4 +70,23 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
       if (schema) await dropSchema(schema);
     },
   };
+}
+
+/**
+ * Gives the enclosing describe block a database of this engine, created once, reset before each
+ * test and dropped at the end; read it as `t.db` inside the tests.
+ */
+export function useTestDatabase(engine: Engine, afterReset?: (db: TestDatabase) => Promise<void>): { readonly db: TestDatabase } {
+  const holder = {} as { db: TestDatabase };
+  beforeAll(async () => {
+    holder.db = await createTestDatabase(engine);
+  });
+  afterAll(async () => {
+    await holder.db?.drop();
+  });
+  beforeEach(async () => {
+    await holder.db.reset();
+    await afterReset?.(holder.db);
+  });
+  return holder;
 }

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GROUP_WINDOW_MS, getFinding, listFindings, recordFinding } from '../../src/store/findings.js';
 import { addSuppression, listSuppressions } from '../../src/store/suppressions.js';
-import { createTestDatabase, ENGINES, type Engine, type TestDatabase } from '../helpers/databases.js';
+import { ENGINES, type Engine, useTestDatabase } from '../helpers/databases.js';
 import { awsUser, DAY, draft, HOUR, storeIdentities, T0 } from '../helpers/store-fixtures.js';
 
 const alice = awsUser('alice');
@@ -11,21 +11,13 @@ const H9 = T0 + 9 * HOUR;
 const MIN = 60_000;
 
 describe.each(ENGINES)('findings and suppressions on %s', (engine: Engine) => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase(engine);
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  beforeEach(async () => {
-    await db.reset();
-    await storeIdentities(db.sql, [alice, bob]);
+  const t = useTestDatabase(engine, async (db) => {
+      await storeIdentities(db.sql, [alice, bob]);
   });
 
   it('records a new finding with the identity, the draft and status open', async () => {
     const d = draft(H9, H9 + 40 * MIN);
-    const { finding, change } = await recordFinding(db.sql, alice, d);
+    const { finding, change } = await recordFinding(t.db.sql, alice, d);
     expect(change).toBe('new');
     expect(finding).toMatchObject({
       detector: 'new-source-ip', severity: 'medium', status: 'open', occurrences: 1, identity: alice.key, cloud: 'aws', account: '111122223333',
@@ -34,64 +26,64 @@ describe.each(ENGINES)('findings and suppressions on %s', (engine: Engine) => {
     });
     expect(finding.id).toMatch(/^[0-9a-f]{12}$/);
     expect(finding.suppressedBy).toBeUndefined();
-    expect(await getFinding(db.sql, finding.id)).toEqual(finding);
+    expect(await getFinding(t.db.sql, finding.id)).toEqual(finding);
   });
 
   it('groups a repeat within 24 h into the same finding: count 2, end extended, the higher severity kept', async () => {
-    const first = await recordFinding(db.sql, alice, draft(H9, H9 + 40 * MIN, { severity: 'high' }));
-    const repeat = await recordFinding(db.sql, alice, draft(H9 + 20 * HOUR, H9 + 20 * HOUR + 5 * MIN, { severity: 'medium', title: 'again' }));
+    const first = await recordFinding(t.db.sql, alice, draft(H9, H9 + 40 * MIN, { severity: 'high' }));
+    const repeat = await recordFinding(t.db.sql, alice, draft(H9 + 20 * HOUR, H9 + 20 * HOUR + 5 * MIN, { severity: 'medium', title: 'again' }));
     expect(repeat.change).toBe('updated');
     expect(repeat.finding).toMatchObject({ id: first.finding.id, occurrences: 2, start: H9, end: H9 + 20 * HOUR + 5 * MIN, severity: 'high', title: 'again' });
 
-    const worse = await recordFinding(db.sql, alice, draft(H9 + 30 * HOUR, H9 + 30 * HOUR + MIN, { severity: 'critical' }));
+    const worse = await recordFinding(t.db.sql, alice, draft(H9 + 30 * HOUR, H9 + 30 * HOUR + MIN, { severity: 'critical' }));
     expect(worse.finding).toMatchObject({ id: first.finding.id, occurrences: 3, end: H9 + 30 * HOUR + MIN, severity: 'critical' });
-    expect(await listFindings(db.sql)).toHaveLength(1);
-    expect(await getFinding(db.sql, first.finding.id)).toEqual(worse.finding);
+    expect(await listFindings(t.db.sql)).toHaveLength(1);
+    expect(await getFinding(t.db.sql, first.finding.id)).toEqual(worse.finding);
   });
 
   it('opens a new finding for a repeat more than 24 h after the last one ended', async () => {
     const end = H9 + 40 * MIN;
-    const first = await recordFinding(db.sql, alice, draft(H9, end));
-    const later = await recordFinding(db.sql, alice, draft(end + GROUP_WINDOW_MS + MIN, end + GROUP_WINDOW_MS + 2 * MIN));
+    const first = await recordFinding(t.db.sql, alice, draft(H9, end));
+    const later = await recordFinding(t.db.sql, alice, draft(end + GROUP_WINDOW_MS + MIN, end + GROUP_WINDOW_MS + 2 * MIN));
     expect(later.change).toBe('new');
     expect(later.finding.id).not.toBe(first.finding.id);
     expect(later.finding.occurrences).toBe(1);
-    expect((await getFinding(db.sql, first.finding.id))!.end).toBe(end);
-    expect((await listFindings(db.sql)).map((f) => f.id)).toEqual([later.finding.id, first.finding.id]);
+    expect((await getFinding(t.db.sql, first.finding.id))!.end).toBe(end);
+    expect((await listFindings(t.db.sql)).map((f) => f.id)).toEqual([later.finding.id, first.finding.id]);
   });
 
   it('keeps detections of another scope, detector or identity apart', async () => {
-    await recordFinding(db.sql, alice, draft(H9, H9 + MIN));
+    await recordFinding(t.db.sql, alice, draft(H9, H9 + MIN));
     const changes = [
-      await recordFinding(db.sql, alice, draft(H9 + HOUR, H9 + HOUR + MIN, { scope: 'ip:192.0.2.9' })),
-      await recordFinding(db.sql, alice, draft(H9 + HOUR, H9 + HOUR + MIN, { detector: 'bulk-download' })),
-      await recordFinding(db.sql, bob, draft(H9 + HOUR, H9 + HOUR + MIN)),
+      await recordFinding(t.db.sql, alice, draft(H9 + HOUR, H9 + HOUR + MIN, { scope: 'ip:192.0.2.9' })),
+      await recordFinding(t.db.sql, alice, draft(H9 + HOUR, H9 + HOUR + MIN, { detector: 'bulk-download' })),
+      await recordFinding(t.db.sql, bob, draft(H9 + HOUR, H9 + HOUR + MIN)),
     ].map((r) => r.change);
     expect(changes).toEqual(['new', 'new', 'new']);
-    expect(await listFindings(db.sql)).toHaveLength(4);
+    expect(await listFindings(t.db.sql)).toHaveLength(4);
   });
 
   it('stores a suppressed detection with status suppressed and the suppression that matched', async () => {
-    const { finding } = await recordFinding(db.sql, alice, draft(H9, H9 + MIN), 's-1234abcd');
+    const { finding } = await recordFinding(t.db.sql, alice, draft(H9, H9 + MIN), 's-1234abcd');
     expect(finding).toMatchObject({ status: 'suppressed', suppressedBy: 's-1234abcd' });
-    expect(await getFinding(db.sql, finding.id)).toMatchObject({ status: 'suppressed', suppressedBy: 's-1234abcd' });
+    expect(await getFinding(t.db.sql, finding.id)).toMatchObject({ status: 'suppressed', suppressedBy: 's-1234abcd' });
   });
 
   it('does not fold a detection that no suppression covers into a suppressed finding', async () => {
     // The suppression has expired (or was lifted); the same activity goes on four hours later.
-    const quiet = await recordFinding(db.sql, alice, draft(H9, H9 + MIN), 's-expired');
-    const { finding } = await recordFinding(db.sql, alice, draft(H9 + 4 * HOUR, H9 + 4 * HOUR + MIN, { severity: 'high' }));
+    const quiet = await recordFinding(t.db.sql, alice, draft(H9, H9 + MIN), 's-expired');
+    const { finding } = await recordFinding(t.db.sql, alice, draft(H9 + 4 * HOUR, H9 + 4 * HOUR + MIN, { severity: 'high' }));
     expect(finding.status).toBe('open');
     expect(finding.suppressedBy).toBeUndefined();
-    expect((await listFindings(db.sql, { status: 'open' })).map((f) => f.start)).toEqual([H9 + 4 * HOUR]);
-    expect((await getFinding(db.sql, quiet.finding.id))!.status).toBe('suppressed');
+    expect((await listFindings(t.db.sql, { status: 'open' })).map((f) => f.start)).toEqual([H9 + 4 * HOUR]);
+    expect((await getFinding(t.db.sql, quiet.finding.id))!.status).toBe('suppressed');
   });
 
   it('lists findings by status, identity, end time and count, most recent activity first', async () => {
-    const a1 = (await recordFinding(db.sql, alice, draft(H9, H9 + MIN))).finding;
-    const a2 = (await recordFinding(db.sql, alice, draft(H9 + 3 * DAY, H9 + 3 * DAY + MIN), 's-1')).finding;
-    const b1 = (await recordFinding(db.sql, bob, draft(H9 + DAY, H9 + DAY + MIN))).finding;
-    const ids = async (f: Parameters<typeof listFindings>[1]): Promise<string[]> => (await listFindings(db.sql, f)).map((x) => x.id);
+    const a1 = (await recordFinding(t.db.sql, alice, draft(H9, H9 + MIN))).finding;
+    const a2 = (await recordFinding(t.db.sql, alice, draft(H9 + 3 * DAY, H9 + 3 * DAY + MIN), 's-1')).finding;
+    const b1 = (await recordFinding(t.db.sql, bob, draft(H9 + DAY, H9 + DAY + MIN))).finding;
+    const ids = async (f: Parameters<typeof listFindings>[1]): Promise<string[]> => (await listFindings(t.db.sql, f)).map((x) => x.id);
 
     expect(await ids({})).toEqual([a2.id, b1.id, a1.id]);
     expect(await ids({ status: 'open' })).toEqual([b1.id, a1.id]);
@@ -102,36 +94,36 @@ describe.each(ENGINES)('findings and suppressions on %s', (engine: Engine) => {
     expect(await ids({ since: H9 + DAY + MIN + 1 })).toEqual([a2.id]);
     expect(await ids({ identity: alice.key, status: 'open', since: H9 })).toEqual([a1.id]);
     expect(await ids({ limit: 2 })).toEqual([a2.id, b1.id]);
-    expect(await getFinding(db.sql, 'nope')).toBeUndefined();
+    expect(await getFinding(t.db.sql, 'nope')).toBeUndefined();
   });
 
   describe('suppressions', () => {
     it('adds a suppression and returns it with an id and its creation time', async () => {
       const before = Date.now();
-      const s = await addSuppression(db.sql, { identity: alice.key, detector: 'new-source-ip', ip: '203.0.113.50', reason: 'VPN exit', author: 'U123' });
+      const s = await addSuppression(t.db.sql, { identity: alice.key, detector: 'new-source-ip', ip: '203.0.113.50', reason: 'VPN exit', author: 'U123' });
       expect(s.id).toMatch(/^s-[0-9a-f]{8}$/);
       expect(s).toMatchObject({ identity: alice.key, detector: 'new-source-ip', ip: '203.0.113.50', reason: 'VPN exit', author: 'U123' });
       expect(s.bucket).toBeUndefined();
       expect(s.expiresAt).toBeUndefined();
       // Database clocks and ours may differ by a little.
       expect(Math.abs(s.createdAt - before)).toBeLessThan(60_000);
-      expect(await listSuppressions(db.sql)).toEqual([s]);
+      expect(await listSuppressions(t.db.sql)).toEqual([s]);
     });
 
     it('lists only the suppressions in force at a time, newest first', async () => {
       const now = Date.now();
       // A few milliseconds apart, so that "newest first" has an order to keep (PGlite's clock ticks in milliseconds).
-      const forever = await addSuppression(db.sql, { bucket: 'public-assets', reason: 'public website', author: 'U1' });
+      const forever = await addSuppression(t.db.sql, { bucket: 'public-assets', reason: 'public website', author: 'U1' });
       await sleep(5);
-      const expired = await addSuppression(db.sql, { identity: bob.key, reason: 'migration', author: 'U2', expiresAt: now - HOUR });
+      const expired = await addSuppression(t.db.sql, { identity: bob.key, reason: 'migration', author: 'U2', expiresAt: now - HOUR });
       await sleep(5);
-      const week = await addSuppression(db.sql, { identity: alice.key, reason: 'pentest', author: 'U3', expiresAt: now + 7 * DAY });
+      const week = await addSuppression(t.db.sql, { identity: alice.key, reason: 'pentest', author: 'U3', expiresAt: now + 7 * DAY });
 
-      expect((await listSuppressions(db.sql)).map((s) => s.id)).toEqual([week.id, expired.id, forever.id]);
-      expect((await listSuppressions(db.sql, now)).map((s) => s.id)).toEqual([week.id, forever.id]);
-      expect((await listSuppressions(db.sql, now - 2 * HOUR)).map((s) => s.id)).toEqual([week.id, expired.id, forever.id]);
+      expect((await listSuppressions(t.db.sql)).map((s) => s.id)).toEqual([week.id, expired.id, forever.id]);
+      expect((await listSuppressions(t.db.sql, now)).map((s) => s.id)).toEqual([week.id, forever.id]);
+      expect((await listSuppressions(t.db.sql, now - 2 * HOUR)).map((s) => s.id)).toEqual([week.id, expired.id, forever.id]);
       // A suppression expiring exactly at `at` is no longer in force.
-      expect((await listSuppressions(db.sql, now + 7 * DAY)).map((s) => s.id)).toEqual([forever.id]);
+      expect((await listSuppressions(t.db.sql, now + 7 * DAY)).map((s) => s.id)).toEqual([forever.id]);
       expect(week.expiresAt).toBe(now + 7 * DAY);
     });
   });

@@ -2,12 +2,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { audit, recentAudit } from '../../src/store/audit-log.js';
 import { migrate } from '../../src/store/migrate.js';
 import { openDatabase, type DatabaseTarget } from '../../src/store/open-database.js';
 import type { Sql } from '../../src/store/sql.js';
-import { createSchema, createTestDatabase, dropSchema, ENGINES, schemaUrl, type Engine, type TestDatabase } from '../helpers/databases.js';
+import { createSchema, dropSchema, ENGINES, schemaUrl, type Engine, useTestDatabase } from '../helpers/databases.js';
 
 /** Every numbered migration in src/store/migrations, in order. */
 const ALL_MIGRATIONS = readdirSync(fileURLToPath(new URL('../../src/store/migrations/', import.meta.url)))
@@ -66,27 +66,18 @@ describe('migrations on a PostgreSQL server shared by several processes', () => 
 });
 
 describe.each(ENGINES)('the query interface on %s', (engine: Engine) => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase(engine);
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  beforeEach(async () => {
-    await db.reset();
-  });
+  const t = useTestDatabase(engine);
 
   it('reports its engine', () => {
-    expect(db.sql.engine).toBe(engine);
+    expect(t.db.sql.engine).toBe(engine);
   });
 
   if (engine === 'postgres') {
     it('lives in its own schema, not in public', async () => {
-      const [row] = await db.sql.query<{ schema: string }>('select current_schema() as schema');
-      expect(row!.schema).toBe(db.schema);
-      const tables = await db.sql.query<{ table_schema: string }>(
-        "select table_schema from information_schema.tables where table_name = 'findings' and table_schema = $1", [db.schema],
+      const [row] = await t.db.sql.query<{ schema: string }>('select current_schema() as schema');
+      expect(row!.schema).toBe(t.db.schema);
+      const tables = await t.db.sql.query<{ table_schema: string }>(
+        "select table_schema from information_schema.tables where table_name = 'findings' and table_schema = $1", [t.db.schema],
       );
       expect(tables).toHaveLength(1);
     });
@@ -94,52 +85,52 @@ describe.each(ENGINES)('the query interface on %s', (engine: Engine) => {
 
   it('passes parameters as values, never as SQL', async () => {
     const hostile = "x'); drop table audit_log; --";
-    await audit(db.sql, { actor: hostile, action: 'a', result: 'done' });
-    expect((await recentAudit(db.sql)).map((a) => a.actor)).toEqual([hostile]);
+    await audit(t.db.sql, { actor: hostile, action: 'a', result: 'done' });
+    expect((await recentAudit(t.db.sql)).map((a) => a.actor)).toEqual([hostile]);
   });
 
   it('commits a transaction that resolves and returns its value', async () => {
-    const value = await db.sql.transaction(async (tx) => {
+    const value = await t.db.sql.transaction(async (tx) => {
       await audit(tx, { actor: 'U1', action: 'escalate', result: 'done' });
       return 42;
     });
     expect(value).toBe(42);
-    expect(await recentAudit(db.sql)).toHaveLength(1);
+    expect(await recentAudit(t.db.sql)).toHaveLength(1);
   });
 
   it('rolls a transaction back when it throws, and rethrows the error', async () => {
     const boom = new Error('boom');
-    await expect(db.sql.transaction(async (tx) => {
+    await expect(t.db.sql.transaction(async (tx) => {
       await audit(tx, { actor: 'U1', action: 'escalate', result: 'done' });
       throw boom;
     })).rejects.toBe(boom);
-    expect(await recentAudit(db.sql)).toEqual([]);
+    expect(await recentAudit(t.db.sql)).toEqual([]);
   });
 
   it('rolls back a failed statement inside a transaction with everything before it', async () => {
-    await expect(db.sql.transaction(async (tx) => {
+    await expect(t.db.sql.transaction(async (tx) => {
       await audit(tx, { actor: 'U1', action: 'escalate', result: 'done' });
       await tx.query('insert into findings (id) values ($1)', ['no-columns']);
     })).rejects.toThrow();
-    expect(await recentAudit(db.sql)).toEqual([]);
+    expect(await recentAudit(t.db.sql)).toEqual([]);
     // The connection is usable afterwards.
-    await audit(db.sql, { actor: 'U2', action: 'escalate', result: 'done' });
-    expect((await recentAudit(db.sql)).map((a) => a.actor)).toEqual(['U2']);
+    await audit(t.db.sql, { actor: 'U2', action: 'escalate', result: 'done' });
+    expect((await recentAudit(t.db.sql)).map((a) => a.actor)).toEqual(['U2']);
   });
 
   it('joins a transaction opened inside a transaction, so the outer rollback undoes both', async () => {
-    await expect(db.sql.transaction(async (tx) => {
+    await expect(t.db.sql.transaction(async (tx) => {
       await tx.transaction(async (inner) => audit(inner, { actor: 'inner', action: 'a', result: 'done' }));
       await audit(tx, { actor: 'outer', action: 'a', result: 'done' });
       throw new Error('abort');
     })).rejects.toThrow('abort');
-    expect(await recentAudit(db.sql)).toEqual([]);
+    expect(await recentAudit(t.db.sql)).toEqual([]);
   });
 
   it('runs several statements at once with exec', async () => {
-    await db.sql.exec(`insert into cursors (source, scope, position) values ('a', 'x', '1');
+    await t.db.sql.exec(`insert into cursors (source, scope, position) values ('a', 'x', '1');
       insert into cursors (source, scope, position) values ('b', 'y', '2')`);
-    const rows = await db.sql.query<{ source: string }>('select source from cursors order by source');
+    const rows = await t.db.sql.query<{ source: string }>('select source from cursors order by source');
     expect(rows.map((r) => r.source)).toEqual(['a', 'b']);
   });
 });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { emptyBaseline, type Baseline } from '../../src/core/baseline.js';
 import { distinctObjects, totalOps } from '../../src/core/rollup.js';
 import { getBaselines, saveBaselines } from '../../src/store/baselines.js';
 import { dirtyHours, dirtyRollups, identityRollups, markJudged, saveRollups } from '../../src/store/rollups.js';
-import { createTestDatabase, ENGINES, type Engine, type TestDatabase } from '../helpers/databases.js';
+import { ENGINES, type Engine, useTestDatabase } from '../helpers/databases.js';
 import { accessEvent, awsUser, DAY, HOUR, rollupOf, storeIdentities, T0 } from '../helpers/store-fixtures.js';
 
 const alice = awsUser('alice');
@@ -11,16 +11,8 @@ const bob = awsUser('bob');
 const H9 = T0 + 9 * HOUR;
 
 describe.each(ENGINES)('rollups and baselines on %s', (engine: Engine) => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase(engine);
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  beforeEach(async () => {
-    await db.reset();
-    await storeIdentities(db.sql, [alice, bob]);
+  const t = useTestDatabase(engine, async (db) => {
+      await storeIdentities(db.sql, [alice, bob]);
   });
 
   it('merges a second batch for the same identity-hour instead of replacing it', async () => {
@@ -34,10 +26,10 @@ describe.each(ENGINES)('rollups and baselines on %s', (engine: Engine) => {
       accessEvent(alice, H9 + 40 * 60_000, { key: 'd.csv', bytesOut: 400, ip: '203.0.113.50', client: 'rclone/v1.66.0' }),
       accessEvent(alice, H9 + 41 * 60_000, { cls: 'list', key: 'e.csv' }),
     ]);
-    await saveRollups(db.sql, [first]);
-    await saveRollups(db.sql, [second]);
+    await saveRollups(t.db.sql, [first]);
+    await saveRollups(t.db.sql, [second]);
 
-    const [stored, ...more] = await identityRollups(db.sql, alice.key, T0, T0 + DAY);
+    const [stored, ...more] = await identityRollups(t.db.sql, alice.key, T0, T0 + DAY);
     expect(more).toEqual([]);
     expect(stored!.hour).toBe(H9);
     expect(stored!.ops).toEqual({ read: 5, list: 1 });
@@ -55,51 +47,51 @@ describe.each(ENGINES)('rollups and baselines on %s', (engine: Engine) => {
     expect(stored!.slots[0]).toBe(4);
     expect(stored!.slots[8]).toBe(2);
 
-    const [row] = await db.sql.query<{ ops: number; bytes_out: number }>('select ops, bytes_out from rollups');
+    const [row] = await t.db.sql.query<{ ops: number; bytes_out: number }>('select ops, bytes_out from rollups');
     expect(row).toEqual({ ops: 6, bytes_out: 2324 });
   });
 
   it('keeps rollups of different identities and hours apart', async () => {
-    await saveRollups(db.sql, [
+    await saveRollups(t.db.sql, [
       rollupOf([accessEvent(alice, H9 + 1000)]),
       rollupOf([accessEvent(alice, H9 + HOUR + 1000), accessEvent(alice, H9 + HOUR + 2000)]),
       rollupOf([accessEvent(bob, H9 + 1000)]),
     ]);
-    expect((await identityRollups(db.sql, alice.key, T0, T0 + DAY)).map((r) => [r.hour, totalOps(r)])).toEqual([[H9, 1], [H9 + HOUR, 2]]);
-    expect((await identityRollups(db.sql, bob.key, T0, T0 + DAY)).map((r) => [r.hour, totalOps(r)])).toEqual([[H9, 1]]);
-    expect(await identityRollups(db.sql, alice.key, H9 + HOUR, H9 + HOUR)).toEqual([]);
+    expect((await identityRollups(t.db.sql, alice.key, T0, T0 + DAY)).map((r) => [r.hour, totalOps(r)])).toEqual([[H9, 1], [H9 + HOUR, 2]]);
+    expect((await identityRollups(t.db.sql, bob.key, T0, T0 + DAY)).map((r) => [r.hour, totalOps(r)])).toEqual([[H9, 1]]);
+    expect(await identityRollups(t.db.sql, alice.key, H9 + HOUR, H9 + HOUR)).toEqual([]);
   });
 
   it('marks saved hours dirty until they are judged, and dirty again when more arrives', async () => {
-    await saveRollups(db.sql, [
+    await saveRollups(t.db.sql, [
       rollupOf([accessEvent(bob, H9 + DAY)]),
       rollupOf([accessEvent(alice, H9)]),
       rollupOf([accessEvent(bob, H9)]),
       rollupOf([accessEvent(alice, H9 + 2 * HOUR)]),
     ]);
-    expect(await dirtyHours(db.sql)).toEqual([H9, H9 + 2 * HOUR, H9 + DAY]);
-    const firstDay = await dirtyRollups(db.sql, T0, T0 + DAY);
+    expect(await dirtyHours(t.db.sql)).toEqual([H9, H9 + 2 * HOUR, H9 + DAY]);
+    const firstDay = await dirtyRollups(t.db.sql, T0, T0 + DAY);
     expect(firstDay.map((r) => [r.hour, r.identity])).toEqual([[H9, alice.key], [H9, bob.key], [H9 + 2 * HOUR, alice.key]]);
     // [from, to): the rollup at `to` is not part of the range.
-    expect((await dirtyRollups(db.sql, H9, H9 + 2 * HOUR)).map((r) => r.hour)).toEqual([H9, H9]);
+    expect((await dirtyRollups(t.db.sql, H9, H9 + 2 * HOUR)).map((r) => r.hour)).toEqual([H9, H9]);
 
-    await markJudged(db.sql, T0, T0 + DAY);
-    expect(await dirtyHours(db.sql)).toEqual([H9 + DAY]);
-    expect(await dirtyRollups(db.sql, T0, T0 + DAY)).toEqual([]);
+    await markJudged(t.db.sql, T0, T0 + DAY);
+    expect(await dirtyHours(t.db.sql)).toEqual([H9 + DAY]);
+    expect(await dirtyRollups(t.db.sql, T0, T0 + DAY)).toEqual([]);
     // Judged rollups are still there for history.
-    expect(await identityRollups(db.sql, alice.key, T0, T0 + DAY)).toHaveLength(2);
+    expect(await identityRollups(t.db.sql, alice.key, T0, T0 + DAY)).toHaveLength(2);
 
-    await saveRollups(db.sql, [rollupOf([accessEvent(alice, H9 + 30 * 60_000)])]);
-    expect(await dirtyHours(db.sql)).toEqual([H9, H9 + DAY]);
-    const [again] = await dirtyRollups(db.sql, T0, T0 + DAY);
+    await saveRollups(t.db.sql, [rollupOf([accessEvent(alice, H9 + 30 * 60_000)])]);
+    expect(await dirtyHours(t.db.sql)).toEqual([H9, H9 + DAY]);
+    const [again] = await dirtyRollups(t.db.sql, T0, T0 + DAY);
     expect(totalOps(again!)).toBe(2);
   });
 
   it('saves more rollups than one statement chunk', async () => {
     const many = Array.from({ length: 1100 }, (_, i) => rollupOf([accessEvent(alice, T0 + i * HOUR + 1)]));
-    await saveRollups(db.sql, many);
-    await saveRollups(db.sql, many);
-    const stored = await identityRollups(db.sql, alice.key, T0, T0 + 1100 * HOUR);
+    await saveRollups(t.db.sql, many);
+    await saveRollups(t.db.sql, many);
+    const stored = await identityRollups(t.db.sql, alice.key, T0, T0 + 1100 * HOUR);
     expect(stored).toHaveLength(1100);
     expect(stored.every((r) => totalOps(r) === 2)).toBe(true);
   });
@@ -116,21 +108,21 @@ describe.each(ENGINES)('rollups and baselines on %s', (engine: Engine) => {
     };
 
     it('gives an empty baseline to an identity never learnt', async () => {
-      expect((await getBaselines(db.sql, [bob.key])).get(bob.key)).toEqual(emptyBaseline(bob.key));
+      expect((await getBaselines(t.db.sql, [bob.key])).get(bob.key)).toEqual(emptyBaseline(bob.key));
     });
 
     it('round-trips a baseline and overwrites it on the next save', async () => {
-      await saveBaselines(db.sql, [learnt]);
-      const got = await getBaselines(db.sql, [alice.key, bob.key]);
+      await saveBaselines(t.db.sql, [learnt]);
+      const got = await getBaselines(t.db.sql, [alice.key, bob.key]);
       expect(got.get(alice.key)).toEqual(learnt);
       expect(got.get(bob.key)).toEqual(emptyBaseline(bob.key));
-      const [row] = await db.sql.query<{ through: Date }>('select through from baselines where identity_key = $1', [alice.key]);
+      const [row] = await t.db.sql.query<{ through: Date }>('select through from baselines where identity_key = $1', [alice.key]);
       expect(row!.through.getTime()).toBe(H9 + HOUR);
 
       const later: Baseline = { ...learnt, through: H9 + 2 * HOUR, activeDays: [20150, 20151, 20152] };
-      await saveBaselines(db.sql, [later]);
-      expect((await getBaselines(db.sql, [alice.key])).get(alice.key)).toEqual(later);
-      expect(await db.sql.query('select 1 from baselines')).toHaveLength(1);
+      await saveBaselines(t.db.sql, [later]);
+      expect((await getBaselines(t.db.sql, [alice.key])).get(alice.key)).toEqual(later);
+      expect(await t.db.sql.query('select 1 from baselines')).toHaveLength(1);
     });
   });
 });
