@@ -6,7 +6,7 @@ import { hourOfDayShare } from '../detection/baseline-stats.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
-import { topKeys } from '../detection/top-keys.js';
+import { hourContext } from '../detection/top-keys.js';
 import { basisText, learningFloor } from './learning-floor.js';
 
 /** Below this share of active days, an hour of the day is not one the identity usually works in. */
@@ -75,10 +75,7 @@ export const afterHoursBulkDownload: Detector = {
         },
         baseline: { days, learning: norm.learning, since: b.firstSeen ? new Date(b.firstSeen).toISOString() : undefined },
         firstSeen: {},
-        buckets: topKeys(r.buckets, 5),
-        sampleKeys: r.sampleKeys.slice(0, 5),
-        ips: topKeys(r.ips, 5),
-        clients: topKeys(r.clients, 5),
+        ...hourContext(r),
         severityReason:
           `${top.k} ${sev.reason} (norm from ${basisText(norm)}); at ${local.label}, outside business hours, ` +
           `an hour it was active on ${sharePct}% of ${days} active days`,

@@ -5,7 +5,7 @@ import { totalOps, type Rollup } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
-import { topKeys } from '../detection/top-keys.js';
+import { hourContext } from '../detection/top-keys.js';
 import { basisText, comparable, learningFloor } from './learning-floor.js';
 import { MASS_DELETION_FLOOR } from './mass-deletion.js';
 
@@ -64,10 +64,7 @@ export const apiCallSpike: Detector = {
           expected: { calls: norm.high, typicalCalls: norm.typical },
           baseline: { days, learning: norm.learning, since: b.firstSeen ? new Date(b.firstSeen).toISOString() : undefined },
           firstSeen: {},
-          buckets: topKeys(r.buckets, 5),
-          sampleKeys: r.sampleKeys.slice(0, 5),
-          ips: topKeys(r.ips, 5),
-          clients: topKeys(r.clients, 5),
+          ...hourContext(r),
           severityReason: `${cls} calls ${sev.reason} (norm from ${basisText(norm)})`,
         },
       });

@@ -4,7 +4,7 @@ import { OTHER, totalOps } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { hourNorm } from '../detection/norm.js';
 import { raise, severityOf } from '../detection/severity.js';
-import { topKeys } from '../detection/top-keys.js';
+import { hourContext, topKeys } from '../detection/top-keys.js';
 
 /** Fewer denials than this in an hour is never a burst, whatever the history. */
 const DENIED_FLOOR = 20;
@@ -75,10 +75,8 @@ export const enumerationDeniedBurst: Detector = {
           baseline: { days, learning: deniedNorm.learning, since: new Date(b.firstSeen || r.first).toISOString() },
           // Withheld from learning: a later successful access to one of these buckets is still a first access.
           firstSeen: { buckets: fresh },
+          ...hourContext(r),
           buckets: topKeys(r.deniedBuckets, 8),
-          sampleKeys: r.sampleKeys.slice(0, 5),
-          ips: topKeys(r.ips, 5),
-          clients: topKeys(r.clients, 5),
           severityReason: reasons.join('; '),
         },
       },

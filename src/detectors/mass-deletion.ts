@@ -4,7 +4,7 @@ import { totalOps } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
-import { topKeys } from '../detection/top-keys.js';
+import { hourContext, topKeys } from '../detection/top-keys.js';
 import { basisText, comparable, learningFloor } from './learning-floor.js';
 
 /** Deletes in an hour below which mass-deletion never fires; at or above it, deletes are its to judge (api-call-spike leaves them alone). */
@@ -65,10 +65,8 @@ export const massDeletion: Detector = {
         expected: { deletes: norm.high, typicalDeletes: norm.typical },
         baseline: { days, learning: norm.learning, since: b.firstSeen ? new Date(b.firstSeen).toISOString() : undefined },
         firstSeen: {},
+        ...hourContext(r),
         buckets,
-        sampleKeys: r.sampleKeys.slice(0, 5),
-        ips: topKeys(r.ips, 5),
-        clients: topKeys(r.clients, 5),
         severityReason: `${sev.reason} (norm from ${basisText(norm)})${raised ? `; raised to ${severity}: ${raised}` : ''}`,
       },
     }];

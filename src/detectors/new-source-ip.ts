@@ -5,7 +5,7 @@ import { hourOfDayShare } from '../detection/baseline-stats.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { inNetworks, networkOf, wideNetworkOf } from '../detection/network.js';
 import { hourNorm } from '../detection/norm.js';
-import { topKeys } from '../detection/top-keys.js';
+import { hourContext } from '../detection/top-keys.js';
 
 const LEVELS: Severity[] = ['low', 'medium', 'high', 'critical'];
 /** Below this share of active days, an hour of the day is not one the identity usually works in. */
@@ -87,10 +87,8 @@ export const newSourceIp: Detector = {
           expected: { knownIps: Object.keys(b.ips).length, knownNetworks: Object.keys(b.networks).length },
           baseline: { days, learning, since: new Date(b.firstSeen).toISOString() },
           firstSeen: { ips, networks: newNetwork ? [network] : [], clients: newClients },
-          buckets: topKeys(r.buckets, 5),
-          sampleKeys: r.sampleKeys.slice(0, 5),
+          ...hourContext(r),
           ips,
-          clients: topKeys(r.clients, 5),
           severityReason: reasons.join('; '),
         },
       };

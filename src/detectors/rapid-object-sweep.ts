@@ -5,7 +5,7 @@ import { distinctObjects } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
-import { topKeys } from '../detection/top-keys.js';
+import { hourContext, topKeys } from '../detection/top-keys.js';
 import { basisText, comparable, learningFloor } from './learning-floor.js';
 
 /** Floors of normal: distinct objects read in an hour, and requests in the busiest five minutes. */
@@ -60,10 +60,8 @@ export const rapidObjectSweep: Detector = {
         expected: { readObjects: objectsNorm.high, peak5m: peakNorm.high, typicalReadObjects: objectsNorm.typical, typicalPeak5m: peakNorm.typical },
         baseline: { days, learning: objectsNorm.learning, since: b.firstSeen ? new Date(b.firstSeen).toISOString() : undefined },
         firstSeen: {},
+        ...hourContext(r),
         buckets,
-        sampleKeys: r.sampleKeys.slice(0, 5),
-        ips: topKeys(r.ips, 5),
-        clients: topKeys(r.clients, 5),
         severityReason:
           `${sev.reason}: the lower of distinct objects (${objectsRatio.toFixed(1)}x) and busiest five minutes (${peakRatio.toFixed(1)}x); ` +
           `norms from ${basisText(objectsNorm)}`,

@@ -6,7 +6,7 @@ import type { DetectionContext, Detector } from '../detection/detector.js';
 import { inNetworks, networkOf } from '../detection/network.js';
 import { hourNorm, type Norm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
-import { topKeys } from '../detection/top-keys.js';
+import { hourContext } from '../detection/top-keys.js';
 import { clientFamily, newClientFamilies } from './client-family.js';
 
 const LEVELS: Severity[] = ['low', 'medium', 'high', 'critical'];
@@ -78,10 +78,7 @@ export const unusualClient: Detector = {
           },
           baseline: { days, learning, since: new Date(b.firstSeen).toISOString() },
           firstSeen: { clients: tool.agents, ips: withNewIp ? newIps : [] },
-          buckets: topKeys(r.buckets, 5),
-          sampleKeys: r.sampleKeys.slice(0, 5),
-          ips: topKeys(r.ips, 5),
-          clients: topKeys(r.clients, 5),
+          ...hourContext(r),
           severityReason: reasons.join('; '),
         },
       };

@@ -6,7 +6,7 @@ import type { DetectionContext, Detector } from '../detection/detector.js';
 import { dailyTotals } from '../detection/baseline-stats.js';
 import { dayNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
-import { topKeys } from '../detection/top-keys.js';
+import { hourContext, topKeys } from '../detection/top-keys.js';
 import { basisText, comparable, learningFloor } from './learning-floor.js';
 
 /** Floors of a normal day: an identity is never alerted on for moving less than three times these in 24 hours. */
@@ -74,10 +74,8 @@ export const volumeExfiltration: Detector = {
         expected: { bytesOut: bytesNorm.high, readObjects: objectsNorm.high, typicalBytesOut: bytesNorm.typical, typicalReadObjects: objectsNorm.typical },
         baseline: { days, learning: norm.learning, since: b.firstSeen ? new Date(b.firstSeen).toISOString() : undefined },
         firstSeen: {},
+        ...hourContext(r),
         buckets: topKeys(buckets, 5),
-        sampleKeys: r.sampleKeys.slice(0, 5),
-        ips: topKeys(r.ips, 5),
-        clients: topKeys(r.clients, 5),
         severityReason: `24-hour ${byBytes ? 'bytes out' : 'objects read'} against a normal day: ${sev.reason} (daily norm from ${basisText(norm)})`,
       },
     }];
