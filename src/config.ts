@@ -22,6 +22,7 @@ const schema = z.object({
   KNOWN_NETWORKS: list.refine((l) => !l || l.every((c) => ipaddr.isValidCIDR(c)), 'must be comma-separated CIDRs such as 10.0.0.0/8,192.168.0.0/16'),
   ALLOWLIST: list,
   LEARNING_DAYS: z.coerce.number().int().min(0).max(365).optional(),
+  STORM_LIMIT: z.coerce.number().int().min(1).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('storage-watch'),
   SCAN_INTERVAL: duration('5m'),
@@ -105,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.KNOWN_NETWORKS) detection.knownNetworks = c.KNOWN_NETWORKS;
   if (c.ALLOWLIST) detection.allowlist = c.ALLOWLIST;
   if (c.LEARNING_DAYS !== undefined) detection.learningDays = c.LEARNING_DAYS;
+  if (c.STORM_LIMIT !== undefined) detection.stormLimit = c.STORM_LIMIT;
   const awsWanted = c.AWS_TRAIL_BUCKET || c.AWS_CLOUDTRAIL_LAKE_EDS || c.AWS_LOOKUP_EVENTS || c.AWS_REGIONS?.length;
   const gcpProjects = c.GCP_PROJECT_IDS ?? [];
   return {

@@ -30,6 +30,7 @@ export const settingsFileSchema = z
     knownNetworks: z.array(cidr).optional(),
     allowlist: z.array(z.string().min(1)).optional(),
     learningDays: z.number().int().min(0).max(365).optional(),
+    stormLimit: z.number().int().min(1).optional(),
     thresholds: z
       .object({
         ratio: z.object({ medium: z.number().positive(), high: z.number().positive(), critical: z.number().positive() }).strict()
@@ -62,6 +63,7 @@ export function settingsFrom(file: SettingsFile): Partial<typeof DEFAULT_SETTING
     ...(file.knownNetworks ? { knownNetworks: file.knownNetworks } : {}),
     ...(file.allowlist ? { allowlist: file.allowlist } : {}),
     ...(file.learningDays !== undefined ? { learningDays: file.learningDays } : {}),
+    ...(file.stormLimit !== undefined ? { stormLimit: file.stormLimit } : {}),
     thresholds: {
       ratio: file.thresholds?.ratio ?? DEFAULT_SETTINGS.thresholds.ratio,
       bytes: file.thresholds?.bytes ?? DEFAULT_SETTINGS.thresholds.bytes,

@@ -6,7 +6,8 @@ import type { Suppression } from '../core/suppression.js';
 import type { DetectionSettings } from './detection-settings.js';
 import type { Detector } from './detector.js';
 import { judgeHour } from './judge-hour.js';
-import { computePeerNorms, peerGroup } from './peer-norms.js';
+import { PeerIndex } from './peer-index.js';
+import { slimRollup } from './slim-rollup.js';
 
 const DAY = 86_400_000;
 
@@ -35,35 +36,45 @@ export class DetectionRun {
   readonly identities = new Map<string, Identity>();
   readonly baselines = new Map<string, Baseline>();
   readonly recent = new Map<string, Rollup[]>();
+  /** Peer norms and peer use; baselines not held in `baselines` can be added with `peers.update`. */
+  readonly peers: PeerIndex;
   /** Identities whose baseline changed since the last call to takeTouched(). */
   private touched = new Set<string>();
+  private indexed = false;
 
-  constructor(private readonly opts: DetectionRunOptions) {}
+  constructor(private readonly opts: DetectionRunOptions) {
+    this.peers = new PeerIndex(opts.settings.learningDays);
+  }
 
-  /** Judges a chunk of rollups sorted by hour; every identity in it must be known. */
+  /** Judges a chunk of rollups sorted by hour; every identity in it must be known. Peers are as they stood before the chunk. */
   judge(rollups: readonly Rollup[]): Detection[] {
-    const peers = computePeerNorms(
-      [...this.baselines.entries()].flatMap(([k, baseline]) => {
+    if (!this.indexed) {
+      for (const [k, b] of this.baselines) {
         const identity = this.identities.get(k);
-        return identity ? [{ identity, baseline }] : [];
-      }),
-      this.opts.settings.learningDays,
-    );
+        if (identity) this.peers.update(identity, b);
+      }
+      this.indexed = true;
+    }
     const out: Detection[] = [];
+    const changed = new Set<string>();
     for (const rollup of rollups) {
       const identity = this.identities.get(rollup.identity);
       if (!identity) throw new Error(`identity ${rollup.identity} not loaded`);
       const window = (this.recent.get(rollup.identity) ?? []).filter((r) => r.hour > rollup.hour - DAY && r.hour < rollup.hour);
       const { judgements, baseline } = judgeHour({
         identity, rollup, recent: window, baseline: this.baselines.get(rollup.identity) ?? emptyBaseline(rollup.identity),
-        settings: this.opts.settings, peers: peers.get(peerGroup(identity)), detectors: this.opts.detectors,
+        settings: this.opts.settings, peers: this.peers.norms(identity), peerUse: this.peers.use(identity), detectors: this.opts.detectors,
         suppressions: this.opts.suppressions ?? [], now: this.opts.now ?? Date.now(),
       });
       this.baselines.set(rollup.identity, baseline);
-      this.recent.set(rollup.identity, [...window, rollup]);
+      // The day behind an hour is kept slim: detectors read its totals, buckets and a few addresses, not every address and action.
+      window.push(slimRollup(rollup));
+      this.recent.set(rollup.identity, window);
       this.touched.add(rollup.identity);
+      changed.add(rollup.identity);
       for (const j of judgements) out.push({ identity, ...j });
     }
+    for (const k of changed) this.peers.update(this.identities.get(k)!, this.baselines.get(k)!);
     return out;
   }
 
@@ -72,5 +83,14 @@ export class DetectionRun {
     const out = [...this.touched].map((k) => this.baselines.get(k)!);
     this.touched.clear();
     return out;
+  }
+
+  /** Forgets identities not seen in the last day of judged hours, keeping memory to the identities at work. */
+  forgetIdle(before: number): void {
+    for (const [k, rollups] of this.recent) {
+      if (this.touched.has(k) || (rollups.at(-1)?.hour ?? 0) >= before) continue;
+      this.recent.delete(k);
+      this.baselines.delete(k);
+    }
   }
 }

@@ -34,6 +34,8 @@ export interface DetectionSettings {
   businessHours: BusinessHours;
   identityHours: { pattern: RegExp; hours: BusinessHours }[];
   thresholds: SeverityThresholds;
+  /** New findings one detector may open in one hour across identities before the surplus folds into one storm finding. */
+  stormLimit: number;
 }
 
 /** The local side of an instant for one identity. */
@@ -57,6 +59,7 @@ export const DEFAULT_SETTINGS = {
   businessHours: { timeZone: 'UTC', start: 7, end: 20, days: [1, 2, 3, 4, 5] },
   identityHours: [] as IdentityHours[],
   thresholds: { ratio: { medium: 3, high: 10, critical: 50 }, bytes: { high: GIB, critical: 10 * GIB } },
+  stormLimit: 50,
 };
 
 /** A glob (`*` any run of characters) as a case-insensitive whole-string pattern. */
@@ -74,6 +77,7 @@ export function detectionSettings(o: Partial<typeof DEFAULT_SETTINGS> = {}): Det
     businessHours: v.businessHours,
     identityHours: v.identityHours.map((i) => ({ pattern: globPattern(i.match), hours: i.hours })),
     thresholds: v.thresholds,
+    stormLimit: v.stormLimit,
   };
 }
 

@@ -3,6 +3,7 @@ import type { FindingDraft } from '../core/finding.js';
 import type { Identity } from '../core/identity.js';
 import type { Rollup } from '../core/rollup.js';
 import type { DetectionSettings, LocalTime } from './detection-settings.js';
+import type { PeerUse } from './peer-index.js';
 import type { PeerNorms } from './peer-norms.js';
 
 /** Everything a detector may look at when judging one identity's hour. */
@@ -17,6 +18,8 @@ export interface DetectionContext {
   baseline: Baseline;
   /** Norms of mature identities of the same kind in the same account, when there are any. */
   peers?: PeerNorms;
+  /** What other identities of the same account read and use, to tell a team's routine from one identity's novelty. */
+  peerUse?: PeerUse;
   /** The identity's local time at the start of the activity, and whether it is inside business hours. */
   local: LocalTime;
   /** Organisation settings. */

@@ -4,9 +4,11 @@ import type { Identity } from '../core/identity.js';
 import type { Rollup } from '../core/rollup.js';
 import { suppressionMatches, type Suppression } from '../core/suppression.js';
 import { localTime, type DetectionSettings } from './detection-settings.js';
+import type { PeerUse } from './peer-index.js';
 import type { PeerNorms } from './peer-norms.js';
 import type { Detector } from './detector.js';
 import { learnBaseline, type Withheld } from './learn-baseline.js';
+import { groupNovelty } from '../core/novelty-day.js';
 
 /** A detection with the suppression that silenced it, if any. */
 export interface Judgement {
@@ -22,6 +24,7 @@ export interface HourInput {
   baseline: Baseline;
   settings: DetectionSettings;
   peers?: PeerNorms;
+  peerUse?: PeerUse;
   detectors: readonly Detector[];
   suppressions: readonly Suppression[];
   /** Wall-clock time, for suppression expiry. */
@@ -44,7 +47,7 @@ export function judgeHour(input: HourInput): { judgements: Judgement[]; baseline
   const local = localTime(settings, identity, rollup.first);
   const drafts = allowlisted(identity, settings)
     ? []
-    : input.detectors.flatMap((d) => d.detect({ identity, rollup, recent: input.recent, baseline, peers: input.peers, local, settings }));
+    : input.detectors.flatMap((d) => d.detect({ identity, rollup, recent: input.recent, baseline, peers: input.peers, peerUse: input.peerUse, local, settings }));
   const withheld: Withheld = { ips: new Set(), clients: new Set(), buckets: new Set() };
   const judgements = drafts.map((draft): Judgement => {
     const suppression = input.suppressions.find((s) => suppressionMatches(s, identity.key, draft, input.now));
@@ -53,7 +56,8 @@ export function judgeHour(input: HourInput): { judgements: Judgement[]; baseline
       draft.evidence.firstSeen.clients?.forEach((v) => withheld.clients.add(v));
       draft.evidence.firstSeen.buckets?.forEach((v) => withheld.buckets.add(v));
     }
-    return suppression ? { draft, suppressedBy: suppression.id } : { draft };
+    // Suppressions match the detection's own scope (this address, this bucket) before low novelty is grouped per day.
+    return suppression ? { draft: groupNovelty(draft), suppressedBy: suppression.id } : { draft: groupNovelty(draft) };
   });
   return { judgements, baseline: learnBaseline(baseline, rollup, withheld) };
 }

@@ -1,6 +1,7 @@
 import { HISTORY_DAYS, type Baseline, type SeenValue } from '../core/baseline.js';
 import { OTHER, distinctObjects, totalOps, type Rollup } from '../core/rollup.js';
-import { networkOf } from './network.js';
+import { clientFamily } from './client-family.js';
+import { networkOf, privateRangeOf } from './network.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -25,10 +26,29 @@ function see(map: Record<string, SeenValue>, value: string, at: number, count: n
   map[value] = { first: at, last: at, count };
   const keys = Object.keys(map);
   if (keys.length > MAX_VALUES) {
-    // Forget the value seen longest ago, so the baseline stays bounded for identities with many IPs.
-    const stalest = keys.reduce((a, b) => (map[a]!.last <= map[b]!.last ? a : b));
-    delete map[stalest];
+    // Forget the tenth seen longest ago in one pass, so the baseline stays bounded for identities with many values.
+    keys.sort((a, b) => map[a]!.last - map[b]!.last);
+    for (const k of keys.slice(0, keys.length - Math.floor(MAX_VALUES * 0.9))) delete map[k];
   }
+}
+
+/**
+ * Learns a source address: a private one as its whole private range (an identity behind NAT or a VPC
+ * endpoint churns through addresses), a public one as itself and its /24 or /48.
+ */
+function seeAddress(b: Baseline, ip: string, at: number, count: number): void {
+  const range = privateRangeOf(ip);
+  if (range) {
+    see(b.networks, range, at, count);
+    return;
+  }
+  see(b.ips, ip, at, count);
+  see(b.networks, networkOf(ip), at, count);
+}
+
+/** How a client is remembered: by family (`aws-cli`, `gcloud`), so per-invocation parts and version bumps are not new clients. */
+export function clientKey(userAgent: string): string {
+  return clientFamily(userAgent).family;
 }
 
 /** The hour's figures as the baseline keeps them: [hours since epoch, ...METRICS values]. */
@@ -54,12 +74,8 @@ export function learnBaseline(b: Baseline, r: Rollup, withheld?: Withheld): Base
     b.activeDays.push(day);
     if (b.activeDays.length > MAX_DAYS) b.activeDays.shift();
   }
-  for (const [ip, n] of Object.entries(r.ips)) {
-    if (withheld?.ips.has(ip)) continue;
-    see(b.ips, ip, r.last, n);
-    see(b.networks, networkOf(ip), r.last, n);
-  }
-  for (const [client, n] of Object.entries(r.clients)) if (!withheld?.clients.has(client)) see(b.clients, client, r.last, n);
+  for (const [ip, n] of Object.entries(r.ips)) if (!withheld?.ips.has(ip)) seeAddress(b, ip, r.last, n);
+  for (const [client, n] of Object.entries(r.clients)) if (!withheld?.clients.has(client)) see(b.clients, clientKey(client), r.last, n);
   for (const [bucket, n] of Object.entries(r.buckets)) if (!withheld?.buckets.has(bucket)) see(b.buckets, bucket, r.last, n);
   for (const key of r.secretReads) see(b.secretReads, key, r.last, 1);
   const oldest = Math.floor(r.hour / HOUR) - HISTORY_DAYS * 24;
@@ -73,11 +89,8 @@ export function learnBaseline(b: Baseline, r: Rollup, withheld?: Withheld): Base
  * decision teaches the baseline), so they are no longer "first seen" for this identity.
  */
 export function acceptValues(b: Baseline, values: { ips?: string[]; clients?: string[]; buckets?: string[] }, at: number): Baseline {
-  for (const ip of values.ips ?? []) {
-    see(b.ips, ip, at, 0);
-    see(b.networks, networkOf(ip), at, 0);
-  }
-  for (const client of values.clients ?? []) see(b.clients, client, at, 0);
+  for (const ip of values.ips ?? []) seeAddress(b, ip, at, 0);
+  for (const client of values.clients ?? []) see(b.clients, clientKey(client), at, 0);
   for (const bucket of values.buckets ?? []) see(b.buckets, bucket, at, 0);
   return b;
 }

@@ -38,3 +38,16 @@ export function inNetworks(ip: string, networks: CidrList): boolean {
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
   return networks.some(([net, bits]) => net.kind() === addr.kind() && addr.match(net, bits));
 }
+
+const PRIVATE_RANGES: readonly [string, CidrList][] = [
+  '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10',
+].map((c) => [c, parseCidrs([c])]);
+
+/**
+ * The private range (RFC 1918, CGNAT 100.64/10, link-local, IPv6 ULA) an address lies in, or undefined
+ * for a public address. Fleets behind NAT, VPC endpoints and VPNs churn through such addresses, so an
+ * identity's normal is the range, not each address in it.
+ */
+export function privateRangeOf(ip: string): string | undefined {
+  return PRIVATE_RANGES.find(([, list]) => inNetworks(ip, list))?.[0];
+}

@@ -1,9 +1,12 @@
 import { historyDays } from '../core/baseline.js';
+import { formatBytes } from '../core/format-bytes.js';
+import { isKnownAddress } from '../detection/known-values.js';
 import type { FindingDraft, Severity } from '../core/finding.js';
 import { OTHER, distinctObjects, totalOps } from '../core/rollup.js';
-import { hourOfDayShare } from '../detection/baseline-stats.js';
+import { activeHours, hourOfDayShare } from '../detection/baseline-stats.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
-import { inNetworks, networkOf, wideNetworkOf } from '../detection/network.js';
+import { newClientFamilies } from '../detection/client-family.js';
+import { inNetworks, networkOf, privateRangeOf, wideNetworkOf } from '../detection/network.js';
 import { hourNorm } from '../detection/norm.js';
 import { hourContext } from '../detection/top-keys.js';
 
@@ -22,50 +25,73 @@ function volumeRatio(ctx: DetectionContext): number {
   return Math.max(...ratios);
 }
 
+const DATA_MOVED = 100 * 1024 ** 2;
+
+/** Bytes that count as data moved for this identity: at least 100 MB, and ten times its busiest normal hour. */
+function dataMovedFloor(ctx: DetectionContext): number {
+  return Math.max(DATA_MOVED, 10 * activeHours(ctx.baseline, 'bytesOut').p99);
+}
+
+/** The network a new address is reported under: its private range, or its /24 (/48). */
+function reportedNetwork(ip: string): string {
+  return privateRangeOf(ip) ?? networkOf(ip);
+}
+
 /**
- * A source address the identity never used, outside the known networks. A new address alone is
- * low (people travel, VPNs rotate); simultaneous use from its usual address, a new client,
- * abnormal volume or unusual hours raise it, a never-seen /16 raises it further, and so does data moved.
+ * A source address outside everything the identity uses (its addresses, their /24s, the private
+ * ranges it works from) and outside the known networks. A new address alone is low and is grouped
+ * per day (people travel, move house, tether to a phone). Medium needs corroboration: abnormal
+ * volume from the new address, or, from a never-seen /16, use in the same hour from its usual place,
+ * a client family it never used or data moved; an hour it never works adds to those but is not enough alone.
  */
 export const newSourceIp: Detector = {
   id: 'new-source-ip',
-  description: 'An identity acts from a source IP address it has never used, outside the known corporate networks.',
+  description: 'An identity acts from a source IP address far from any it has used, outside the known corporate networks.',
   detect(ctx: DetectionContext): FindingDraft[] {
     const { identity, rollup: r, baseline: b, settings } = ctx;
     const days = historyDays(b);
     if (identity.principal.type === 'anonymous' || days === 0) return [];
-    const fresh = Object.keys(r.ips).filter((ip) => ip !== OTHER && !b.ips[ip] && !inNetworks(ip, settings.knownNetworks));
+    const fresh = Object.keys(r.ips).filter((ip) => ip !== OTHER && !isKnownAddress(b, ip) && !inNetworks(ip, settings.knownNetworks));
     if (!fresh.length) return [];
     const learning = days < settings.learningDays;
-    const knownWide = new Set(Object.keys(b.ips).map(wideNetworkOf));
-    const newClients = Object.keys(r.clients).filter((c) => c !== OTHER && !b.clients[c]);
+    const knownWide = new Set([...Object.keys(b.ips), ...Object.keys(b.networks).map((n) => n.split('/')[0]!)].map(wideNetworkOf));
+    const families = newClientFamilies(r.clients, b.clients);
+    const newFamilies = [...families.keys()];
     const ratio = volumeRatio(ctx);
-    // Known addresses used in this hour or the one before: the identity is in its usual place too.
-    const lastHour = ctx.recent.filter((x) => x.hour >= r.hour - 3_600_000);
-    const knownNow = [r, ...lastHour].flatMap((x) => Object.keys(x.ips)).filter((ip) => b.ips[ip]);
+    // Known public addresses used in the same hour: the identity is in its usual place too.
+    const knownNow = Object.keys(r.ips).filter((ip) => ip !== OTHER && isKnownAddress(b, ip) && !privateRangeOf(ip));
     const unusualHour = !ctx.local.inBusinessHours && hourOfDayShare(b)[new Date(r.first).getUTCHours()]! < UNUSUAL_HOUR_SHARE;
     const byNetwork = new Map<string, string[]>();
-    for (const ip of fresh) byNetwork.set(networkOf(ip), [...(byNetwork.get(networkOf(ip)) ?? []), ip]);
+    for (const ip of fresh) byNetwork.set(reportedNetwork(ip), [...(byNetwork.get(reportedNetwork(ip)) ?? []), ip]);
 
     return [...byNetwork.entries()].map(([network, ips]): FindingDraft => {
       const ops = ips.reduce((n, ip) => n + (r.ips[ip] ?? 0), 0);
       const share = ops / Math.max(1, totalOps(r));
-      const newNetwork = !b.networks[network];
-      const newWide = newNetwork && !knownWide.has(wideNetworkOf(ips[0]!));
-      const reasons: string[] = [newNetwork ? `network ${network} never seen` : `inside known network ${network}`];
+      const isPrivate = privateRangeOf(ips[0]!) !== undefined;
+      const newWide = isPrivate || !knownWide.has(wideNetworkOf(ips[0]!));
+      const reasons: string[] = [isPrivate ? `private range ${network} never used by this identity` : `network ${network} never seen`];
       let level = 0;
       if (ratio >= settings.thresholds.ratio.medium && share >= 0.5) {
         level += ratio >= settings.thresholds.ratio.high ? 2 : 1;
         reasons.push(`volume ${ratio.toFixed(1)}x the upper bound of normal`);
       }
-      // Two places at once: a stolen key or session, not a trip (travellers leave the office behind).
-      const concurrent = newNetwork && knownNow.some((ip) => networkOf(ip) !== network);
-      if (!learning) {
-        if (concurrent) { level++; reasons.push(`used at the same time from its usual address ${knownNow[0]}`); }
-        if (newClients.length) { level++; reasons.push(`new client ${newClients[0]}`); }
-        if (unusualHour) { level++; reasons.push(`at ${ctx.local.label}, outside its usual hours`); }
-        if (level > 0 && newWide) { level++; reasons.push('no address of this identity ever came from the surrounding /16'); }
-      } else reasons.push(`baseline still learning (${days} of ${settings.learningDays} days): only volume against peers counts`);
+      if (!newWide) reasons.push('inside a /16 it already uses (a move or a reassigned address, not a new place)');
+      const byVolume = level > 0;
+      if (learning) reasons.push(`baseline still learning (${days} of ${settings.learningDays} days): only volume against peers counts`);
+      else if (newWide) {
+        // Two places at once in one hour is a stolen key or session, not a trip (travellers leave the office behind);
+        // a client family it never used from a place it never was is someone else's machine.
+        const strong: string[] = [];
+        if (!isPrivate && knownNow.length > 0) strong.push(`used in the same hour from its usual address ${knownNow[0]}`);
+        if (newFamilies.length) strong.push(`new client ${newFamilies[0]}`);
+        const moved = Math.round(r.bytesOut * share);
+        if (!byVolume && moved >= dataMovedFloor(ctx)) strong.push(`${formatBytes(moved)} downloaded from it, ten times its busiest normal hour or more`);
+        const offHours = unusualHour ? [`at ${ctx.local.label}, outside its usual hours`] : [];
+        if (strong.length) level += strong.length + offHours.length;
+        else if (offHours.length && level === 0) offHours.push('an unusual hour alone stays low (weekend work, a second home)');
+        reasons.push(...strong, ...offHours);
+      }
+      if (byVolume && newWide && !isPrivate) { level++; reasons.push('data moved from a /16 no address of this identity ever came from'); }
       if (level > 0 && share >= 0.5 && r.bytesOut >= settings.thresholds.bytes.critical) level = 3;
       else if (level > 0 && share >= 0.5 && r.bytesOut >= settings.thresholds.bytes.high) level = Math.max(level, 2);
       const who = identity.principal.name;
@@ -80,13 +106,13 @@ export const newSourceIp: Detector = {
         summary:
           `${who} made ${ops} request${ops === 1 ? '' : 's'} from ${where}, never seen in ${days} day${days === 1 ? '' : 's'} of history ` +
           `(${Object.keys(b.ips).length} known addresses in ${Object.keys(b.networks).length} networks). ` +
-          (newNetwork ? `The network ${network} is new too.` : `The network ${network} is already known.`) +
-          (newClients.length ? ` A client never seen before was used: ${newClients.slice(0, 2).join(', ')}.` : ''),
+          (newWide ? `Nothing it used before lies in the surrounding ${isPrivate ? 'private range' : '/16'}.` : 'It lies in a /16 it already uses.') +
+          (newFamilies.length ? ` A client family never seen before was used: ${newFamilies.slice(0, 2).join(', ')}.` : ''),
         evidence: {
           observed: { requestsFromNewIps: ops, newIps: ips.length, requestsInHour: totalOps(r), bytesOutInHour: r.bytesOut, volumeRatio: Number(ratio.toFixed(2)) },
           expected: { knownIps: Object.keys(b.ips).length, knownNetworks: Object.keys(b.networks).length },
           baseline: { days, learning, since: new Date(b.firstSeen).toISOString() },
-          firstSeen: { ips, networks: newNetwork ? [network] : [], clients: newClients },
+          firstSeen: { ips, networks: [network], clients: [...families.values()].flatMap((f) => f.agents).slice(0, 5) },
           ...hourContext(r),
           ips,
           severityReason: reasons.join('; '),

@@ -7,7 +7,7 @@ import { inNetworks, networkOf } from '../detection/network.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { topKeys } from '../detection/top-keys.js';
-import { newClientFamilies } from './client-family.js';
+import { newClientFamilies } from '../detection/client-family.js';
 
 const LEVELS: Severity[] = ['low', 'medium', 'high', 'critical'];
 /** Distinct never-read secrets in one hour that look like harvesting rather than one job's config. */

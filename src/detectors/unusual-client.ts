@@ -7,7 +7,7 @@ import { inNetworks, networkOf } from '../detection/network.js';
 import { hourNorm, type Norm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { hourContext } from '../detection/top-keys.js';
-import { clientFamily, newClientFamilies } from './client-family.js';
+import { clientFamily, newClientFamilies } from '../detection/client-family.js';
 
 const LEVELS: Severity[] = ['low', 'medium', 'high', 'critical'];
 const MB = 1024 ** 2;

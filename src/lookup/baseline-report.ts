@@ -1,6 +1,7 @@
 import { historyDays, type Baseline, type SeenValue } from '../core/baseline.js';
 import type { Identity } from '../core/identity.js';
-import { distinctObjects, mergeRollups, totalOps, type Rollup } from '../core/rollup.js';
+import { distinctObjects, mergeRollups, OTHER, totalOps, type Rollup } from '../core/rollup.js';
+import { isKnownAddress, knownClient } from '../detection/known-values.js';
 import { activeHours, dailyTotals, hourOfDayShare, type Expectation } from '../detection/baseline-stats.js';
 import { hoursFor, type BusinessHours, type DetectionSettings } from '../detection/detection-settings.js';
 import { getBaselines } from '../store/baselines.js';
@@ -44,8 +45,9 @@ export function buildBaselineReport(identity: Identity, b: Baseline, last24h: re
   const share = hourOfDayShare(b);
   const merged = last24h.length ? last24h.reduce((a, r) => mergeRollups(a, r)) : undefined;
   const since = until - 86_400_000;
-  const fresh = (map: Record<string, SeenValue>, seen: Record<string, number> | undefined): string[] =>
-    Object.keys(seen ?? {}).filter((v) => !map[v] || map[v].first >= since);
+  const isNew = (s: SeenValue | undefined | false): boolean => !s || s.first >= since;
+  const fresh = (seen: Record<string, number> | undefined, lookup: (v: string) => SeenValue | undefined | false): string[] =>
+    Object.keys(seen ?? {}).filter((v) => v !== OTHER && isNew(lookup(v)));
   return {
     identity, days, learning: days < settings.learningDays,
     firstSeen: b.firstSeen || undefined, lastSeen: b.lastSeen || undefined,
@@ -56,7 +58,8 @@ export function buildBaselineReport(identity: Identity, b: Baseline, last24h: re
     ips: known(b.ips, 10), networks: Object.keys(b.networks).length, clients: known(b.clients, 8), buckets: known(b.buckets, 10),
     last24h: {
       ops: merged ? totalOps(merged) : 0, bytesOut: merged?.bytesOut ?? 0, readObjects: merged ? distinctObjects(merged).readObjects : 0,
-      newIps: fresh(b.ips, merged?.ips), newClients: fresh(b.clients, merged?.clients), newBuckets: fresh(b.buckets, merged?.buckets),
+      newIps: fresh(merged?.ips, (ip) => isKnownAddress(b, ip) && (b.ips[ip] ?? { first: 0, last: 0, count: 0 })),
+      newClients: fresh(merged?.clients, (c) => knownClient(b.clients, c)), newBuckets: fresh(merged?.buckets, (k) => b.buckets[k]),
     },
   };
 }

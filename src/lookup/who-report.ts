@@ -3,6 +3,7 @@ import { ACTION_CLASSES, type ActionClass } from '../core/event.js';
 import type { Finding } from '../core/finding.js';
 import { emptyRollup, distinctObjects, hourOf, mergeRollups, OTHER, totalOps, type Rollup } from '../core/rollup.js';
 import { sameHourOfWeek } from '../detection/baseline-stats.js';
+import { isKnownAddress, knownClient } from '../detection/known-values.js';
 import { getBaselines } from '../store/baselines.js';
 import { listFindings } from '../store/findings.js';
 import type { IdentityRecord } from '../store/identities.js';
@@ -43,11 +44,14 @@ export interface WhoReport {
   openFindings: Finding[];
 }
 
-function listed(counts: Record<string, number>, seen: Record<string, SeenValue> | undefined, from: number): SeenInWindow[] {
+function listed(counts: Record<string, number>, seen: ((value: string) => SeenValue | undefined) | undefined, from: number): SeenInWindow[] {
   return Object.entries(counts)
     .filter(([k]) => k !== OTHER)
     .sort((a, b) => b[1] - a[1])
-    .map(([value, count]) => ({ value, count, isNew: seen !== undefined && (!seen[value] || seen[value].first >= from) }));
+    .map(([value, count]) => {
+      const s = seen?.(value);
+      return { value, count, isNew: seen !== undefined && (!s || s.first >= from) };
+    });
 }
 
 /** Builds the report from the window's rollups and the identity's baseline (pure). */
@@ -71,9 +75,9 @@ export function buildWhoReport(
     identity, from, to, ops: totalOps(all), byClass, expectedByClass, bytesOut: all.bytesOut, bytesIn: all.bytesIn, denied: all.denied,
     objects: distinctObjects(all).objects,
     actions: listed(all.actions, undefined, from),
-    buckets: listed(all.buckets, baseline.buckets, from),
-    ips: listed(all.ips, baseline.ips, from),
-    clients: listed(all.clients, baseline.clients, from),
+    buckets: listed(all.buckets, (k) => baseline.buckets[k], from),
+    ips: listed(all.ips, (ip) => (isKnownAddress(baseline, ip) ? (baseline.ips[ip] ?? { first: 0, last: 0, count: 0 }) : undefined), from),
+    clients: listed(all.clients, (c) => knownClient(baseline.clients, c), from),
     sampleKeys: all.sampleKeys,
     hourly,
     baseline: { days, learning: days < learningDays, firstSeen: baseline.firstSeen || undefined },

@@ -2,20 +2,16 @@ import type { Finding } from '../core/finding.js';
 import { DetectionRun } from '../detection/detection-run.js';
 import type { DetectionSettings } from '../detection/detection-settings.js';
 import type { Detector } from '../detection/detector.js';
-import { getBaselines, saveBaselines } from '../store/baselines.js';
-import { recordFinding, type FindingChange } from '../store/findings.js';
+import { getBaselines, pageBaselines, saveBaselines } from '../store/baselines.js';
 import { getIdentities } from '../store/identities.js';
-import { dirtyHours, dirtyRollups, identityRollups, markJudged } from '../store/rollups.js';
+import { recordFindings, type FindingUpdate } from '../store/record-findings.js';
+import { dirtyHours, dirtyIdentities, dirtyRollups, markJudged, rollupsOf } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
 import { listSuppressions } from '../store/suppressions.js';
 
-const DAY = 86_400_000;
+export type { FindingUpdate } from '../store/record-findings.js';
 
-/** A finding created or updated by a detection run. */
-export interface FindingUpdate {
-  finding: Finding;
-  change: FindingChange;
-}
+const DAY = 86_400_000;
 
 /** Each finding a run touched, once, as it stood at the end of the run. */
 export function latestFindings(updates: readonly FindingUpdate[]): Finding[] {
@@ -33,36 +29,52 @@ export interface DetectOptions {
 
 /**
  * Judges every stored hour not yet judged, oldest first, one day per transaction: findings,
- * baselines and the "judged" marks commit together, so a crash re-judges at most one day.
+ * baselines and the "judged" marks commit together, so a crash re-judges at most one day. Each day
+ * costs a fixed number of queries, whatever the number of identities; only the baselines of
+ * identities with hours to judge are held in memory (peers contribute their norms, not their baselines).
  */
 export async function detectPending(sql: Sql, opts: DetectOptions): Promise<FindingUpdate[]> {
   const hours = await dirtyHours(sql);
+  if (!hours.length) return [];
   const now = (opts.now ?? Date.now)();
   const run = new DetectionRun({ detectors: opts.detectors, settings: opts.settings, suppressions: await listSuppressions(sql, now), now });
-  // Peer norms need every learnt identity, not only those active in this run.
-  const learnt = (await sql.query<{ identity_key: string }>('select identity_key from baselines')).map((r) => r.identity_key);
-  for (const [k, v] of await getIdentities(sql, learnt)) run.identities.set(k, v);
-  for (const [k, v] of await getBaselines(sql, learnt)) run.baselines.set(k, v);
+  const active = new Set(await dirtyIdentities(sql));
+  // Peer norms need every learnt identity, not only those active in this run: read them a page at a time.
+  for await (const page of pageBaselines(sql)) {
+    const identities = await getIdentities(sql, page.map((b) => b.identity));
+    for (const b of page) {
+      const identity = identities.get(b.identity);
+      if (!identity) continue;
+      run.peers.update(identity, b);
+      if (active.has(b.identity)) {
+        run.identities.set(b.identity, identity);
+        run.baselines.set(b.identity, b);
+      }
+    }
+  }
   const updates: FindingUpdate[] = [];
   let done = 0;
   while (done < hours.length) {
     const from = hours[done]! - (hours[done]! % DAY);
     const to = from + DAY;
-    const rollups = await dirtyRollups(sql, from, to);
+    const { rollups, readAt } = await dirtyRollups(sql, from, to);
     const keys = [...new Set(rollups.map((r) => r.identity))];
     const unknown = keys.filter((k) => !run.identities.has(k));
     for (const [k, v] of await getIdentities(sql, unknown)) run.identities.set(k, v);
-    for (const [k, v] of await getBaselines(sql, unknown)) run.baselines.set(k, v);
-    for (const k of keys.filter((k) => !run.recent.has(k))) run.recent.set(k, await identityRollups(sql, k, from - DAY, from));
+    const unloaded = keys.filter((k) => !run.baselines.has(k));
+    for (const [k, v] of await getBaselines(sql, unloaded)) run.baselines.set(k, v);
+    const fresh = keys.filter((k) => !run.recent.has(k));
+    const before = await rollupsOf(sql, fresh, from - DAY, from);
+    for (const k of fresh) run.recent.set(k, before.get(k) ?? []);
     const detections = run.judge(rollups);
     const recorded = await sql.transaction(async (tx) => {
-      const out: FindingUpdate[] = [];
-      for (const d of detections) out.push(await recordFinding(tx, d.identity, d.draft, d.suppressedBy));
+      const out = await recordFindings(tx, detections, { stormLimit: opts.settings.stormLimit });
       await saveBaselines(tx, run.takeTouched());
-      await markJudged(tx, from, to);
+      await markJudged(tx, from, to, readAt);
       return out;
     });
     updates.push(...recorded);
+    run.forgetIdle(from);
     while (done < hours.length && hours[done]! < to) done++;
     opts.onProgress?.(done, hours.length);
   }

@@ -11,14 +11,29 @@ export async function getBaselines(sql: Sql, keys: readonly string[]): Promise<M
   return new Map(keys.map((k) => [k, found.get(k) ?? emptyBaseline(k)]));
 }
 
-/** Stores baselines (one statement per chunk of 500). */
+/** Stores baselines (one statement per chunk of 500; each baseline travels as one json text, never parsed by the database). */
 export async function saveBaselines(sql: Sql, baselines: readonly Baseline[]): Promise<void> {
   for (let i = 0; i < baselines.length; i += 500) {
+    const part = baselines.slice(i, i + 500);
     await sql.query(
       `insert into baselines (identity_key, through, data, updated_at)
-       select x->>'identity', to_timestamp((x->>'through')::float8 / 1000), x, now() from jsonb_array_elements($1::jsonb) x
+       select k, to_timestamp(t / 1000), d::json, now() from unnest($1::text[], $2::float8[], $3::text[]) as x(k, t, d)
        on conflict (identity_key) do update set through = excluded.through, data = excluded.data, updated_at = now()`,
-      [JSON.stringify(baselines.slice(i, i + 500))],
+      [part.map((b) => b.identity), part.map((b) => b.through), part.map((b) => JSON.stringify(b))],
     );
+  }
+}
+
+/** Every stored baseline, a page at a time (memory stays at one page whatever the number of identities). */
+export async function* pageBaselines(sql: Sql, pageSize = 500): AsyncGenerator<Baseline[]> {
+  let after = '';
+  for (;;) {
+    const rows = await sql.query<{ identity_key: string; data: Baseline }>(
+      'select identity_key, data from baselines where identity_key > $1 order by identity_key limit $2',
+      [after, pageSize],
+    );
+    if (!rows.length) return;
+    yield rows.map((r) => r.data);
+    after = rows.at(-1)!.identity_key;
   }
 }

@@ -1,67 +1,27 @@
-import { createHash } from 'node:crypto';
-import { SEVERITIES, type Finding, type FindingDraft, type FindingStatus, type Severity } from '../core/finding.js';
-import type { Identity } from '../core/identity.js';
+import type { Finding, FindingStatus, Severity } from '../core/finding.js';
 import type { Sql } from './sql.js';
 
 /** Detections of the same identity, detector and scope this close together update one finding. */
 export const GROUP_WINDOW_MS = 24 * 3_600_000;
 
-type Row = {
+/** A findings row joined with its identity's principal type. */
+export type FindingRow = {
   id: string; group_key: string; detector: string; severity: Severity; status: FindingStatus; identity_key: string; cloud: Finding['cloud'];
   account: string; principal_id: string; principal_name: string; principal_type: Finding['principal']['type']; scope: string;
   start_at: Date; end_at: Date; occurrences: number; title: string; summary: string; evidence: Finding['evidence']; suppressed_by: string | null;
 };
 
-const SELECT = `select f.*, coalesce(i.principal_type, 'user') as principal_type from findings f left join identities i on i.key = f.identity_key`;
+/** Selects findings with the principal type of their identity. */
+export const SELECT = `select f.*, coalesce(i.principal_type, 'user') as principal_type from findings f left join identities i on i.key = f.identity_key`;
 
-function fromRow(r: Row): Finding {
+/** A stored finding from its row. */
+export function fromRow(r: FindingRow): Finding {
   return {
     id: r.id, detector: r.detector, severity: r.severity, status: r.status, identity: r.identity_key, cloud: r.cloud, account: r.account,
     principal: { id: r.principal_id, name: r.principal_name, type: r.principal_type }, scope: r.scope,
     start: r.start_at.getTime(), end: r.end_at.getTime(), occurrences: r.occurrences, title: r.title, summary: r.summary,
     evidence: r.evidence, suppressedBy: r.suppressed_by ?? undefined,
   };
-}
-
-/** What recording a detection did. */
-export type FindingChange = 'new' | 'updated';
-
-function maxSeverity(a: Severity, b: Severity): Severity {
-  return SEVERITIES.indexOf(a) >= SEVERITIES.indexOf(b) ? a : b;
-}
-
-/**
- * Stores a detection: a new finding, or an update (end, count, severity, evidence) of the finding of
- * the same identity, detector and scope whose activity ended within GROUP_WINDOW_MS before it.
- */
-export async function recordFinding(
-  sql: Sql, identity: Identity, draft: FindingDraft, suppressedBy?: string,
-): Promise<{ finding: Finding; change: FindingChange }> {
-  const groupKey = `${identity.key}|${draft.detector}|${draft.scope}`;
-  // A suppressed detection only joins a suppressed finding and an alerting one only an alerting one, so
-  // activity that outlives its suppression alerts again instead of vanishing into the old finding.
-  const [open] = await sql.query<Row>(
-    `${SELECT} where f.group_key = $1 and f.end_at >= $2 and f.start_at <= $3 and (f.status = 'suppressed') = $4 order by f.end_at desc limit 1`,
-    [groupKey, new Date(draft.start - GROUP_WINDOW_MS), new Date(draft.end + GROUP_WINDOW_MS), suppressedBy !== undefined],
-  );
-  if (open) {
-    const [row] = await sql.query<Row>(
-      `update findings set start_at = least(start_at, $2), end_at = greatest(end_at, $3), occurrences = occurrences + 1,
-         severity = $4, title = $5, summary = $6, evidence = $7, updated_at = now() where id = $1 returning *`,
-      [open.id, new Date(draft.start), new Date(draft.end), maxSeverity(open.severity, draft.severity), draft.title, draft.summary, JSON.stringify(draft.evidence)],
-    );
-    return { finding: fromRow({ ...row!, principal_type: identity.principal.type }), change: 'updated' };
-  }
-  const id = createHash('sha1').update(`${groupKey}|${draft.start}`).digest('hex').slice(0, 12);
-  const [row] = await sql.query<Row>(
-    `insert into findings (id, group_key, detector, severity, status, identity_key, cloud, account, principal_id, principal_name, scope,
-       start_at, end_at, title, summary, evidence, suppressed_by)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) returning *`,
-    [id, groupKey, draft.detector, draft.severity, suppressedBy ? 'suppressed' : 'open', identity.key, identity.cloud, identity.account,
-      identity.principal.id, identity.principal.name, draft.scope, new Date(draft.start), new Date(draft.end), draft.title, draft.summary,
-      JSON.stringify(draft.evidence), suppressedBy ?? null],
-  );
-  return { finding: fromRow({ ...row!, principal_type: identity.principal.type }), change: 'new' };
 }
 
 /** Which findings to list. */
@@ -75,7 +35,7 @@ export interface FindingFilter {
 
 /** Findings, most recent activity first. */
 export async function listFindings(sql: Sql, filter: FindingFilter = {}): Promise<Finding[]> {
-  const rows = await sql.query<Row>(
+  const rows = await sql.query<FindingRow>(
     `${SELECT} where ($1::text is null or f.status = $1) and ($2::text is null or f.identity_key = $2) and ($3::timestamptz is null or f.end_at >= $3)
      order by f.end_at desc, f.id limit $4`,
     [filter.status ?? null, filter.identity ?? null, filter.since === undefined ? null : new Date(filter.since), filter.limit ?? 1000],
@@ -85,7 +45,7 @@ export async function listFindings(sql: Sql, filter: FindingFilter = {}): Promis
 
 /** One finding by id. */
 export async function getFinding(sql: Sql, id: string): Promise<Finding | undefined> {
-  const [row] = await sql.query<Row>(`${SELECT} where f.id = $1`, [id]);
+  const [row] = await sql.query<FindingRow>(`${SELECT} where f.id = $1`, [id]);
   return row ? fromRow(row) : undefined;
 }
 

@@ -2,7 +2,7 @@ import { identityKey } from '../../src/core/event.js';
 import type { Evidence, Finding, FindingDraft } from '../../src/core/finding.js';
 import type { Identity } from '../../src/core/identity.js';
 import { hourOf } from '../../src/core/rollup.js';
-import { recordFinding } from '../../src/store/findings.js';
+import { recordFinding } from '../../src/store/record-findings.js';
 import { saveRollups } from '../../src/store/rollups.js';
 import type { Sql } from '../../src/store/sql.js';
 import { accessEvent, rollupOf, storeIdentities } from '../helpers/store-fixtures.js';

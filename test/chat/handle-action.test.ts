@@ -50,7 +50,8 @@ describe.each(ENGINES)('handleAction on %s', (engine: Engine) => {
     const b = (await getBaselines(db.sql, [alice.key])).get(alice.key)!;
     expect(Object.keys(b.ips)).toContain('203.0.113.50');
     expect(Object.keys(b.networks)).toContain('203.0.113.0/24');
-    expect(Object.keys(b.clients)).toContain('rclone/v1.66.0');
+    // Clients are learnt by family, so the next rclone version is not new either.
+    expect(Object.keys(b.clients)).toContain('rclone');
   });
 
   it('scopes "this detector" and "this identity" wider, and "never" does not expire', async () => {

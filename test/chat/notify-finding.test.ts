@@ -5,7 +5,7 @@ import type { Messenger } from '../../src/chat/messenger.js';
 import { NotifyBusyError, notifyFinding } from '../../src/chat/notify-finding.js';
 import { SlackMessenger } from '../../src/chat/slack/slack-messenger.js';
 import { detectionSettings } from '../../src/detection/detection-settings.js';
-import { recordFinding } from '../../src/store/findings.js';
+import { recordFinding } from '../../src/store/record-findings.js';
 import { getMessage } from '../../src/store/messages.js';
 import { FakeSlackWebApi } from '../fakes/slack-web-api.js';
 import { createTestDatabase, ENGINES, type Engine, type TestDatabase } from '../helpers/databases.js';

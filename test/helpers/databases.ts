@@ -13,8 +13,6 @@ export const ENGINES: readonly Engine[] = ['pglite', 'postgres'];
 /** The PostgreSQL server of the test machine (trust auth). */
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Tables the migrations create, children before parents so a truncate never trips a foreign key. */
-const TABLES = ['findings', 'baselines', 'rollups', 'identities', 'suppressions', 'audit_log', 'cursors'];
 
 /** A migrated database of its own for one test file: PGlite in memory, or a fresh PostgreSQL schema. */
 export interface TestDatabase {
@@ -64,7 +62,13 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
   const sql = await openDatabase(target);
   return {
     engine, sql, target, schema,
-    reset: () => sql.exec(`truncate ${TABLES.join(', ')} restart identity cascade`),
+    // Every table the migrations made (not the record of migrations), so a new table never leaks rows between tests.
+    reset: async () => {
+      const tables = await sql.query<{ name: string }>(
+        `select tablename as name from pg_tables where schemaname = current_schema() and tablename <> 'schema_migrations'`,
+      );
+      await sql.exec(`truncate ${tables.map((t) => t.name).join(', ')} restart identity cascade`);
+    },
     drop: async () => {
       await sql.close();
       if (schema) await dropSchema(schema);

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { GROUP_WINDOW_MS, getFinding, listFindings, recordFinding } from '../../src/store/findings.js';
+import { groupNovelty } from '../../src/core/novelty-day.js';
+import { GROUP_WINDOW_MS, getFinding, listFindings, setFindingStatus } from '../../src/store/findings.js';
+import { recordFinding, recordFindings } from '../../src/store/record-findings.js';
 import { addSuppression, listSuppressions } from '../../src/store/suppressions.js';
 import { ENGINES, type Engine, useTestDatabase } from '../helpers/databases.js';
 import { awsUser, DAY, draft, HOUR, storeIdentities, T0 } from '../helpers/store-fixtures.js';
@@ -41,15 +43,56 @@ describe.each(ENGINES)('findings and suppressions on %s', (engine: Engine) => {
     expect(await getFinding(t.db.sql, first.finding.id)).toEqual(worse.finding);
   });
 
-  it('opens a new finding for a repeat more than 24 h after the last one ended', async () => {
+  it('an open finding absorbs its repeats for as long as it stays undecided, days later too', async () => {
     const end = H9 + 40 * MIN;
     const first = await recordFinding(t.db.sql, alice, draft(H9, end));
+    const later = await recordFinding(t.db.sql, alice, draft(H9 + 5 * DAY, H9 + 5 * DAY + MIN));
+    expect(later.change).toBe('updated');
+    expect(later.finding).toMatchObject({ id: first.finding.id, occurrences: 2, start: H9, end: H9 + 5 * DAY + MIN });
+    expect(await listFindings(t.db.sql)).toHaveLength(1);
+  });
+
+  it('opens a new finding for a repeat more than 24 h after a decided one ended', async () => {
+    const end = H9 + 40 * MIN;
+    const first = await recordFinding(t.db.sql, alice, draft(H9, end));
+    await setFindingStatus(t.db.sql, first.finding.id, { status: 'benign', by: 'slack:U1', reason: 'known', detail: {} });
     const later = await recordFinding(t.db.sql, alice, draft(end + GROUP_WINDOW_MS + MIN, end + GROUP_WINDOW_MS + 2 * MIN));
     expect(later.change).toBe('new');
     expect(later.finding.id).not.toBe(first.finding.id);
     expect(later.finding.occurrences).toBe(1);
     expect((await getFinding(t.db.sql, first.finding.id))!.end).toBe(end);
-    expect((await listFindings(t.db.sql)).map((f) => f.id)).toEqual([later.finding.id, first.finding.id]);
+  });
+
+  it('groups low novelty of one identity and day into one finding that lists what was new', async () => {
+    const low = (t0: number, ip: string) => {
+      const d = draft(t0, t0 + MIN, { severity: 'low', scope: `ip:${ip}` });
+      return groupNovelty({ ...d, evidence: { ...d.evidence, firstSeen: { ips: [ip], networks: ['10.0.0.0/8'] } } });
+    };
+    const ips = ['10.1.2.3', '10.9.8.7', '10.4.4.4'];
+    const [a, b, c] = [await recordFinding(t.db.sql, alice, low(H9, ips[0]!)), await recordFinding(t.db.sql, alice, low(H9 + HOUR, ips[1]!)), await recordFinding(t.db.sql, alice, low(H9 + 2 * HOUR, ips[2]!))];
+    expect([a.change, b.change, c.change]).toEqual(['new', 'updated', 'updated']);
+    expect(c.finding).toMatchObject({ id: a.finding.id, occurrences: 3, scope: `day:${new Date(H9).toISOString().slice(0, 10)}` });
+    expect(c.finding.evidence.firstSeen.ips).toEqual(ips);
+    expect(c.finding.title).toBe(`3 new source addresses for alice on ${new Date(H9).toISOString().slice(0, 10)}, all in 10.0.0.0/8`);
+    const nextDay = await recordFinding(t.db.sql, alice, low(H9 + DAY, '10.7.7.7'));
+    expect(nextDay.change).toBe('new');
+  });
+
+  it('folds the findings one detector opens beyond the storm limit in one hour into one storm finding', async () => {
+    const people = Array.from({ length: 8 }, (_, i) => awsUser(`user${i}`));
+    await storeIdentities(t.db.sql, people);
+    const first = await recordFindings(t.db.sql, people.slice(0, 6).map((p, i) => ({ identity: p, draft: draft(H9 + i * MIN, H9 + i * MIN + MIN) })), { stormLimit: 3 });
+    expect(first.filter((u) => u.change === 'new')).toHaveLength(4);
+    const storm = first.find((u) => u.finding.principal.id === 'storm-guard')!.finding;
+    expect(storm).toMatchObject({ detector: 'new-source-ip', severity: 'medium', status: 'open', evidence: { observed: { foldedFindings: 3, identities: 3 } } });
+    expect(storm.title).toContain('3 more new-source-ip findings for 3 identities');
+    // A later scan in the same hour folds into the same storm finding.
+    const second = await recordFindings(t.db.sql, people.slice(6).map((p) => ({ identity: p, draft: draft(H9 + 30 * MIN, H9 + 31 * MIN, { severity: 'high' }) })), { stormLimit: 1 });
+    expect(second.filter((u) => u.change === 'new')).toHaveLength(1);
+    const again = second.find((u) => u.finding.principal.id === 'storm-guard')!;
+    expect(again).toMatchObject({ change: 'updated', finding: { id: storm.id, severity: 'high', evidence: { observed: { foldedFindings: 4 } } } });
+    // Three opened and the storm, then one more opened: the storm took four.
+    expect(await listFindings(t.db.sql)).toHaveLength(5);
   });
 
   it('keeps detections of another scope, detector or identity apart', async () => {

@@ -70,20 +70,29 @@ describe.each(ENGINES)('rollups and baselines on %s', (engine: Engine) => {
       rollupOf([accessEvent(alice, H9 + 2 * HOUR)]),
     ]);
     expect(await dirtyHours(t.db.sql)).toEqual([H9, H9 + 2 * HOUR, H9 + DAY]);
-    const firstDay = await dirtyRollups(t.db.sql, T0, T0 + DAY);
+    const { rollups: firstDay } = await dirtyRollups(t.db.sql, T0, T0 + DAY);
     expect(firstDay.map((r) => [r.hour, r.identity])).toEqual([[H9, alice.key], [H9, bob.key], [H9 + 2 * HOUR, alice.key]]);
     // [from, to): the rollup at `to` is not part of the range.
-    expect((await dirtyRollups(t.db.sql, H9, H9 + 2 * HOUR)).map((r) => r.hour)).toEqual([H9, H9]);
+    expect((await dirtyRollups(t.db.sql, H9, H9 + 2 * HOUR)).rollups.map((r) => r.hour)).toEqual([H9, H9]);
 
     await markJudged(t.db.sql, T0, T0 + DAY);
     expect(await dirtyHours(t.db.sql)).toEqual([H9 + DAY]);
-    expect(await dirtyRollups(t.db.sql, T0, T0 + DAY)).toEqual([]);
+    expect((await dirtyRollups(t.db.sql, T0, T0 + DAY)).rollups).toEqual([]);
     // Judged rollups are still there for history.
     expect(await identityRollups(t.db.sql, alice.key, T0, T0 + DAY)).toHaveLength(2);
 
     await saveRollups(t.db.sql, [rollupOf([accessEvent(alice, H9 + 30 * 60_000)])]);
     expect(await dirtyHours(t.db.sql)).toEqual([H9, H9 + DAY]);
-    const [again] = await dirtyRollups(t.db.sql, T0, T0 + DAY);
+    const [again] = (await dirtyRollups(t.db.sql, T0, T0 + DAY)).rollups;
+    expect(totalOps(again!)).toBe(2);
+  });
+
+  it('leaves for the next run a rollup that a scan saved after the run read it', async () => {
+    await saveRollups(t.db.sql, [rollupOf([accessEvent(alice, H9)])]);
+    const { readAt } = await dirtyRollups(t.db.sql, T0, T0 + DAY);
+    await saveRollups(t.db.sql, [rollupOf([accessEvent(alice, H9 + 60_000)])]);
+    await markJudged(t.db.sql, T0, T0 + DAY, readAt);
+    const [again] = (await dirtyRollups(t.db.sql, T0, T0 + DAY)).rollups;
     expect(totalOps(again!)).toBe(2);
   });
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseStorageAnalyticsLine } from '../../src/sources/azure-blob/normalize.js';
 import { normalizeRecord } from '../../src/sources/normalize-record.js';
-import { clientFamily, newClientFamilies } from '../../src/detectors/client-family.js';
+import { clientFamily, newClientFamilies } from '../../src/detection/client-family.js';
 import { SAMPLES_DIR, sampleRecords } from '../helpers/sample-records.js';
 
 /** Every client string the real normalisers produce from every record of every public sample. */

@@ -1,0 +1,120 @@
+import { historyDays, METRIC_INDEX, METRICS, type Baseline, type Metric } from '../core/baseline.js';
+import type { Identity } from '../core/identity.js';
+import { summarize } from './baseline-stats.js';
+import { peerGroup, type PeerNorms } from './peer-norms.js';
+
+/** Other identities remembered per secret shape or bucket: enough to tell "routine for the team" from "nobody else". */
+const MAX_USERS = 4;
+
+/** What one mature identity contributes to its group's norms: its busiest hour and day (99th percentile) per metric. */
+interface Contribution {
+  group: string;
+  hourHigh: number[];
+  dayHigh: number[];
+}
+
+/** What an identity's peers (same cloud, account and kind of principal) do, for detectors that weigh routine against novelty. */
+export interface PeerUse {
+  /** Peers that have read a secret-looking object of this shape (`bucket/key` with digits blurred). */
+  secretReaders(object: string, self: string): number;
+  /** Peers that use this bucket. */
+  bucketUsers(bucket: string, self: string): number;
+}
+
+/** A key with its numbers blurred, so `tfstate/2026-11-03.tfstate` and `tfstate/2026-11-04.tfstate` are one routine. */
+export function objectShape(object: string): string {
+  return object.replace(/\d+/g, '#');
+}
+
+function p99(values: number[]): number {
+  if (!values.length) return 0;
+  values.sort((a, b) => a - b);
+  const pos = (values.length - 1) * 0.99;
+  const lo = Math.floor(pos);
+  return values[lo]! + (values[Math.ceil(pos)]! - values[lo]!) * (pos - lo);
+}
+
+function contributionOf(b: Baseline): Omit<Contribution, 'group'> {
+  const hourHigh: number[] = [];
+  const dayHigh: number[] = [];
+  const days = new Map<number, number[]>();
+  for (const h of b.hours) {
+    const d = Math.floor(h[0]! / 24);
+    const t = days.get(d) ?? new Array<number>(METRICS.length + 1).fill(0);
+    for (let i = 1; i < h.length; i++) t[i]! += h[i]!;
+    days.set(d, t);
+  }
+  for (const m of METRICS) {
+    const i = METRIC_INDEX[m];
+    hourHigh.push(p99(b.hours.map((h) => h[i]!)));
+    dayHigh.push(p99([...days.values()].map((t) => t[i]!)));
+  }
+  return { hourHigh, dayHigh };
+}
+
+/**
+ * Peer norms and peer use kept up to date as baselines change, so that a run computes each
+ * identity's contribution once per judged day instead of every norm from every baseline.
+ */
+export class PeerIndex {
+  private contributions = new Map<string, Contribution>();
+  private members = new Map<string, Set<string>>();
+  private cache = new Map<string, PeerNorms | undefined>();
+  private secrets = new Map<string, Map<string, Set<string>>>();
+  private buckets = new Map<string, Map<string, Set<string>>>();
+
+  constructor(private readonly learningDays: number) {}
+
+  /** Takes an identity's baseline into account (call again whenever it changed). */
+  update(identity: Identity, b: Baseline): void {
+    const group = peerGroup(identity);
+    for (const key of Object.keys(b.secretReads)) this.remember(this.secrets, group, objectShape(key), identity.key);
+    for (const bucket of Object.keys(b.buckets)) this.remember(this.buckets, group, bucket, identity.key);
+    if (identity.principal.type === 'anonymous' || historyDays(b) < this.learningDays) return;
+    this.contributions.set(identity.key, { group, ...contributionOf(b) });
+    const set = this.members.get(group) ?? new Set<string>();
+    set.add(identity.key);
+    this.members.set(group, set);
+    this.cache.delete(group);
+  }
+
+  /** Norms of the identity's peer group, from its mature members. */
+  norms(identity: Identity): PeerNorms | undefined {
+    const group = peerGroup(identity);
+    if (this.cache.has(group)) return this.cache.get(group);
+    const members = [...(this.members.get(group) ?? [])].map((k) => this.contributions.get(k)!);
+    let out: PeerNorms | undefined;
+    if (members.length) {
+      const hourHigh = {} as Record<Metric, number>;
+      const dayHigh = {} as Record<Metric, number>;
+      METRICS.forEach((m, i) => {
+        hourHigh[m] = summarize(members.map((c) => c.hourHigh[i]!)).median;
+        dayHigh[m] = summarize(members.map((c) => c.dayHigh[i]!)).median;
+      });
+      out = { count: members.length, hourHigh, dayHigh };
+    }
+    this.cache.set(group, out);
+    return out;
+  }
+
+  /** Peer use as seen from one identity's peer group. */
+  use(identity: Identity): PeerUse {
+    const group = peerGroup(identity);
+    const count = (index: Map<string, Map<string, Set<string>>>, value: string, self: string): number => {
+      const users = index.get(group)?.get(value);
+      return users ? users.size - (users.has(self) ? 1 : 0) : 0;
+    };
+    return {
+      secretReaders: (object, self) => count(this.secrets, objectShape(object), self),
+      bucketUsers: (bucket, self) => count(this.buckets, bucket, self),
+    };
+  }
+
+  private remember(index: Map<string, Map<string, Set<string>>>, group: string, value: string, who: string): void {
+    let values = index.get(group);
+    if (!values) index.set(group, (values = new Map<string, Set<string>>()));
+    const users = values.get(value) ?? new Set<string>();
+    if (users.size < MAX_USERS || users.has(who)) users.add(who);
+    values.set(value, users);
+  }
+}
