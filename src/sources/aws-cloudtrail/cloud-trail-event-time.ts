@@ -4,8 +4,8 @@ import { parseCloudTrailTime } from './parse-cloud-trail-time.js';
 export type CloudTrailEventTime = { ok: true; time: number } | { ok: false; reason: string };
 
 /**
- * The time of a CloudTrail event: its `eventTime`, or, for events that went through an ELK / OpenSearch
- * pipeline (Logstash's date filter moves `eventTime` into `@timestamp`), its `@timestamp`.
+ * The time of a CloudTrail event: its `eventTime`, or, for events exported from an ELK / OpenSearch pipeline
+ * whose Logstash date filter turned `eventTime` into `@timestamp`, that `@timestamp`.
  */
 export function cloudTrailEventTime(record: Record<string, unknown>): CloudTrailEventTime {
   const present = (v: unknown): boolean => v !== undefined && v !== null;
