@@ -33,8 +33,8 @@ interface FileCursor {
 }
 
 const HEAD_BYTES = 4096;
-/** Layouts that can grow by appending records; a JSON document cannot. */
-const APPENDABLE: ReadonlySet<ContainerFormat> = new Set(['ndjson', 'csv', 'storage-analytics']);
+/** Layouts that can grow by appending records; a single JSON document cannot. */
+const APPENDABLE: ReadonlySet<ContainerFormat> = new Set(['ndjson', 'concatenated-json', 'csv', 'storage-analytics']);
 
 function headHash(file: string, length: number): string {
   const fd = openSync(file, 'r');

@@ -3,8 +3,8 @@ import { isIP } from 'node:net';
 import type { AccessEvent, Normalized, Outcome } from '../../core/event.js';
 import type { RecordNormalizer } from '../record-normalizer.js';
 import { bucketChange } from './bucket-change.js';
+import { cloudTrailEventTime } from './cloud-trail-event-time.js';
 import { arnAccount, cloudTrailPrincipal, isAnonymousIdentity } from './cloud-trail-principal.js';
-import { parseCloudTrailTime } from './parse-cloud-trail-time.js';
 import { asObject, readCount, readObject, readString } from './read-field.js';
 import type { JsonObject } from './read-field.js';
 import { s3ActionClass } from './s3-action-class.js';
@@ -26,7 +26,7 @@ export const cloudTrailNormalizer: RecordNormalizer = {
     return (
       typeof record.eventSource === 'string' &&
       typeof record.eventName === 'string' &&
-      ('eventVersion' in record || 'userIdentity' in record || 'eventTime' in record)
+      ('eventVersion' in record || 'userIdentity' in record || 'eventTime' in record || '@timestamp' in record)
     );
   },
   normalize(record) {
@@ -45,9 +45,9 @@ function normalizeCloudTrail(record: JsonObject): Normalized {
   if (!eventName) return { kind: 'reject', reason: 'eventName missing' };
   if (!S3_EVENT_SOURCES.has(source)) return { kind: 'skip', reason: `not S3: ${source}` };
 
-  if (record.eventTime === undefined || record.eventTime === null) return { kind: 'reject', reason: 'eventTime missing' };
-  const time = parseCloudTrailTime(record.eventTime);
-  if (time === undefined) return { kind: 'reject', reason: `eventTime is not a timestamp: ${JSON.stringify(record.eventTime)}` };
+  const when = cloudTrailEventTime(record);
+  if (!when.ok) return { kind: 'reject', reason: when.reason };
+  const time = when.time;
 
   const identity = readObject(record, 'userIdentity');
   if (!identity) return { kind: 'reject', reason: 'userIdentity missing' };

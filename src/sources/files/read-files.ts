@@ -7,9 +7,10 @@ import { StorageWatchError } from '../../core/errors.js';
 import type { RecordOrigin, SourceItem } from '../../core/ports.js';
 import { normalizeRecord, normalizerFor } from '../normalize-record.js';
 import { parseStorageAnalyticsLine } from '../azure-blob/normalize.js';
+import { ConcatenatedJsonScanner, splitConcatenatedJson } from './concatenated-json.js';
 
 /** How the records of a file are laid out. */
-export type ContainerFormat = 'ndjson' | 'json' | 'csv' | 'storage-analytics';
+export type ContainerFormat = 'ndjson' | 'json' | 'concatenated-json' | 'csv' | 'storage-analytics';
 
 export type { RecordOrigin, SourceItem } from '../../core/ports.js';
 
@@ -79,9 +80,10 @@ function containerOf(text: string): ContainerFormat | undefined {
   if (start.startsWith('[')) return 'json';
   if (start.startsWith('{')) {
     if (!start.includes('\n')) return 'json';
-    // One object per line, even if the first line is damaged: a pretty-printed document has no such lines.
+    // One object per line, even if the first line is damaged: a pretty-printed document has no such lines
+    // (its inner objects are indented, and its first line is a lone bracket).
     const lines = start.split('\n').slice(0, 20);
-    return lines.slice(0, -1).some((l) => parsesAsObject(l.trim())) ? 'ndjson' : 'json';
+    return lines.slice(0, -1).some((l) => l.startsWith('{') && parsesAsObject(l.trim())) ? 'ndjson' : 'json';
   }
   if (/^\d\.\d;/.test(start)) return 'storage-analytics';
   const header = start.slice(0, start.indexOf('\n') >>> 0);
@@ -89,23 +91,30 @@ function containerOf(text: string): ContainerFormat | undefined {
   return undefined;
 }
 
+// True when the JSON text holds at least one record of a family storage-watch reads.
+function recognises(json: string): boolean {
+  try {
+    return expand(JSON.parse(json)).some((r) => isRecord(r) && normalizerFor(r) !== undefined);
+  } catch {
+    return false;
+  }
+}
+
 /** Recognises a file's layout from its content; undefined when it holds no audit records storage-watch knows. */
 export async function sniffFile(file: string): Promise<ContainerFormat | undefined> {
   const text = await head(file);
   const format = containerOf(text);
-  if (format === 'json' || format === 'ndjson') {
-    const probe = format === 'ndjson' ? text.split('\n').slice(0, 20) : [text];
-    const recognised = probe.some((chunk) => {
-      try {
-        return expand(JSON.parse(chunk)).some((r) => isRecord(r) && normalizerFor(r) !== undefined);
-      } catch {
-        // A document larger than the sniffed head: look for a known record's fields instead.
-        return format === 'json' && /"(eventSource|protoPayload|operationName|TimeGenerated|Records|records)"/.test(chunk);
-      }
-    });
-    return recognised ? format : undefined;
+  if (format === 'ndjson') return text.split('\n').slice(0, 20).some(recognises) ? format : undefined;
+  if (format !== 'json') return format;
+  // Several values one after another (`jq .` output) are judged by the ones complete within the head.
+  const scanner = new ConcatenatedJsonScanner();
+  const pieces = scanner.push(text);
+  if (pieces.length > 1 || (pieces.length === 1 && scanner.pending)) {
+    return pieces.some((p) => recognises(p.text)) ? 'concatenated-json' : undefined;
   }
-  return format;
+  if (pieces.length === 1) return recognises(pieces[0]!.text) ? format : undefined;
+  // A document larger than the sniffed head: look for a known record's fields instead.
+  return /"(eventSource|protoPayload|operationName|TimeGenerated|Records|records)"/.test(text) ? format : undefined;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -178,11 +187,26 @@ async function* rawRecordsOf(file: string, format: ContainerFormat, position: { 
     let doc: unknown;
     try {
       doc = JSON.parse(text.replace(/^\uFEFF/, ''));
-    } catch (err) {
-      yield [{ error: `invalid JSON: ${(err as Error).message}`, origin: { file, index: position.index } }];
+    } catch {
+      // Not one document: perhaps several, the first too large for the sniffer to see them all.
+      const out: RawItem[] = [];
+      for (const piece of splitConcatenatedJson(text)) parseLine(piece.text, format, file, piece.line, position, out);
+      yield out;
       return;
     }
     yield expand(doc).map((record) => ({ record, origin: { file, index: position.index++ } }));
+    return;
+  }
+  if (format === 'concatenated-json') {
+    const scanner = new ConcatenatedJsonScanner();
+    for await (const chunk of openText(file)) {
+      const out: RawItem[] = [];
+      for (const piece of scanner.push(chunk as string)) parseLine(piece.text, format, file, piece.line, position, out);
+      yield out;
+    }
+    const out: RawItem[] = [];
+    for (const piece of scanner.end()) parseLine(piece.text, format, file, piece.line, position, out);
+    yield out;
     return;
   }
   if (format === 'csv') {

@@ -54,7 +54,7 @@ describe('cloudTrailNormalizer edge cases', () => {
   });
 
   it('rejects an S3 event without eventTime', () => {
-    expect(normalize({ eventTime: undefined })).toEqual({ kind: 'reject', reason: 'eventTime missing' });
+    expect(normalize({ eventTime: undefined })).toEqual({ kind: 'reject', reason: 'eventTime missing (and no Logstash @timestamp)' });
   });
 
   it('rejects an S3 event whose eventTime is not a timestamp', () => {

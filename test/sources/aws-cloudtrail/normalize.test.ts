@@ -24,8 +24,8 @@ function normalizeAt(file: string, index: number): Normalized {
 }
 
 describe('cloudTrailNormalizer on every real sample record', () => {
-  it('has 75 panther records and 7 AWS sample files', () => {
-    expect(AWS_FILES).toHaveLength(8);
+  it('has 75 panther records and 9 AWS sample files', () => {
+    expect(AWS_FILES).toHaveLength(9);
     expect(sampleRecords(PANTHER)).toHaveLength(75);
   });
 

@@ -40,7 +40,7 @@ describe('gcp-audit source: reading Cloud Logging', () => {
 
     const pages = await pullAll(source({ pull: { pageSize: 6 } }), 'p1', undefined, window1);
 
-    expect(pages.map((p) => p.items.length)).toEqual([6, 6, 6, 2]);
+    expect(pages.map((p) => p.items.length)).toEqual([6, 6, 6, 4]);
     expect(fake.calls).toHaveLength(4);
     expect(fake.calls[0]).toEqual({
       resourceNames: ['projects/p1'],

@@ -29,8 +29,8 @@ function objectGet(): Record<string, unknown> & { protoPayload: Record<string, u
 const panther = sampleRecords('gcp/panther-gcs-tests.ndjson');
 
 describe('gcpAuditNormalizer on every real GCP sample', () => {
-  it('finds the 5 gcloud exports and the 15-line Panther file', () => {
-    expect(GCP_FILES).toHaveLength(6);
+  it('finds the 5 gcloud exports, the concatenated gcloud entries and the 15-line Panther file', () => {
+    expect(GCP_FILES).toHaveLength(7);
     expect(panther).toHaveLength(15);
   });
 
