@@ -50,7 +50,7 @@ export function userAgent(kind: ClientKind, os: Os, upgraded: boolean, rng: Rng)
       return `google-cloud-sdk gcloud/${v('gcloud')} command/${rng.pick(GCLOUD_COMMANDS)} invocation-id/${rng.hex(32)} environment/None environment-version/None client-os/${clientOs} interactive/True from-script/False python/3.12.4 term/xterm-256color,gzip(gfe)`;
     }
     case 'gcs-python':
-      return `gcloud-python/${v('gccl')} gl-python/3.11.9 grpc/1.66.1 gax/2.21.0 gccl/${v('gccl')} gccl-invocation-id/${rng.uuid()},gzip(gfe)`;
+      return `gcloud-python/${v('gccl')} gl-python/3.11.9 grpc/1.66.1 gax/2.21.0 gccl/${v('gccl')} gccl-invocation-id/${rng.uuid()} gccl-attempt-count/1,gzip(gfe)`;
     case 'gcp-console':
     case 'portal':
     case 'browser': {

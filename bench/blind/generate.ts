@@ -53,8 +53,7 @@ export function generate(opts: GenerateOptions): GenerateResult {
   for (let day = 0; day < days; day++) {
     for (const id of identities) {
       const calls = id.kind === 'human' ? humanDay(ctx, id, day) : serviceDay(ctx, id, day);
-      const incident = plan.byDay.get(id.key)?.get(day)?.incident;
-      if (incident) calls.push(...incidentCalls(ctx, id, incident, day));
+      for (const incident of plan.byDay.get(id.key)?.get(day)?.incidents ?? []) calls.push(...incidentCalls(ctx, id, incident, day));
       if (calls.length) {
         const s = active.get(id.key) ?? new Set<number>();
         s.add(day);

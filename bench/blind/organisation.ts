@@ -76,6 +76,8 @@ interface PersonBase {
   last: string;
   email: string;
   handle: string;
+  /** Legacy IAM user name (initial and surname, numbered when taken). */
+  iamName: string;
   upgrade: number;
 }
 
@@ -126,7 +128,7 @@ const TEAMS: Record<Exclude<Team, 'service' | 'public'>, TeamShape> = {
   backend: {
     share: 0.16, zones: ['America/New_York'],
     make: (p, r) => ({
-      aws: use({ kind: 'iam-user', userName: `${p.first[0]}${p.last}`, principalId: `AIDA${r.alnum(17)}`, accessKeyId: `AKIA${r.alnum(16)}` }, [[B.uploads, 4], [B.backups, 1]], [r.pick(['aws-cli', 'js-sdk']), 'boto3'], r.logNormal(80, 0.5), p.upgrade, r, 0.1),
+      aws: use({ kind: 'iam-user', userName: p.iamName, principalId: `AIDA${r.alnum(17)}`, accessKeyId: `AKIA${r.alnum(16)}` }, [[B.uploads, 4], [B.backups, 1]], [r.pick(['aws-cli', 'js-sdk']), 'boto3'], r.logNormal(80, 0.5), p.upgrade, r, 0.1),
     }),
   },
 };
@@ -182,7 +184,10 @@ export function buildOrganisation(seed: number, count: number, days: number): Id
       } while (used.has(`${first}.${last}`));
       used.add(`${first}.${last}`);
       const handle = `${first}-${last}`;
-      const base: PersonBase = { first, last, handle, email: `${first}.${last}@northwind.example`, upgrade: rng.int(3, Math.max(4, days - 3)) };
+      let iamName = `${first[0]}${last}`;
+      for (let n = 2; used.has(`iam:${iamName}`); n++) iamName = `${first[0]}${last}${n}`;
+      used.add(`iam:${iamName}`);
+      const base: PersonBase = { first, last, handle, iamName, email: `${first}.${last}@northwind.example`, upgrade: rng.int(3, Math.max(4, days - 3)) };
       const tz = rng.pick(shape.zones);
       const office = Array.from({ length: 2 }, (_, k) => `${OFFICE[tz]!}.${10 + k + rng.int(0, 1) * 2}`);
       people.push({

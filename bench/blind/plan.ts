@@ -34,8 +34,8 @@ export interface PlannedEpisode {
 export interface Plan {
   incidents: PlannedIncident[];
   episodes: PlannedEpisode[];
-  /** identity -> day -> episodes / incident of that day. */
-  byDay: Map<string, Map<number, { episodes: PlannedEpisode[]; incident?: PlannedIncident }>>;
+  /** identity -> day -> episodes and incidents of that day. */
+  byDay: Map<string, Map<number, { episodes: PlannedEpisode[]; incidents: PlannedIncident[] }>>;
   addressChanges: Map<string, { day: number; ip: string }>;
 }
 
@@ -135,15 +135,15 @@ export function makePlan(seed: number, identities: Identity[], days: number): Pl
   const incidents = planIncidents(seed, rng, identities, days, busy);
   const byDay: Plan['byDay'] = new Map();
   const slot = (key: string, day: number) => {
-    type Slot = { episodes: PlannedEpisode[]; incident?: PlannedIncident };
+    type Slot = { episodes: PlannedEpisode[]; incidents: PlannedIncident[] };
     const m = byDay.get(key) ?? new Map<number, Slot>();
     byDay.set(key, m);
-    const s: Slot = m.get(day) ?? { episodes: [] };
+    const s: Slot = m.get(day) ?? { episodes: [], incidents: [] };
     m.set(day, s);
     return s;
   };
   for (const e of episodes) slot(e.identity, e.day).episodes.push(e);
-  for (const i of incidents) slot(i.identity, i.day).incident = i;
+  for (const i of incidents) slot(i.identity, i.day).incidents.push(i);
   return { incidents, episodes, byDay, addressChanges };
 }
 

@@ -42,7 +42,12 @@ export function attributor(identities: ManifestIdentity[]): (f: Finding) => stri
   const index = new Map<string, string>();
   for (const id of identities) {
     for (const [cloud, names] of Object.entries(id.clouds)) {
-      for (const n of names.aliases) index.set(`${cloud}|${n.toLowerCase()}`, id.key);
+      for (const n of names.aliases) {
+        const key = `${cloud}|${n.toLowerCase()}`;
+        const other = index.get(key);
+        if (other && other !== id.key) throw new Error(`${other} and ${id.key} share the name ${n} in ${cloud}`);
+        index.set(key, id.key);
+      }
     }
   }
   return (f) => {

@@ -7,11 +7,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { generate } from './generate.js';
 import type { Label } from './model.js';
 import { scoreSeed } from './score-findings.js';
 import type { Finding, ManifestIdentity, SeedScore } from './score-findings.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,7 +24,10 @@ function arg(name: string): string | undefined {
 /** Runs `scan --input <dir> --json` on a fresh embedded database; returns the findings and the summary line. */
 export async function runScan(logDir: string, pgliteDir: string): Promise<{ findings: Finding[]; summary: Record<string, unknown>; seconds: number }> {
   const began = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'scan', '--input', logDir, '--json'], { env: { ...process.env, PGLITE_DIR: pgliteDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A fresh embedded database and no organisation settings: what a new user gets.
+  const env: NodeJS.ProcessEnv = { ...process.env, PGLITE_DIR: pgliteDir };
+  for (const name of ['DATABASE_URL', 'SETTINGS_FILE', 'KNOWN_NETWORKS', 'ALLOWLIST', 'LEARNING_DAYS']) delete env[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'scan', '--input', logDir, '--json'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const findings: Finding[] = [];
   let lastErr = '';
   let errTail = '';

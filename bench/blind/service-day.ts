@@ -43,7 +43,7 @@ export function serviceDay(ctx: DayContext, id: Identity, day: number): Call[] {
         const local = (h + 19) % 24; // New York hour
         const busy = local >= 8 && local <= 22 ? (isWeekend(day) ? 0.6 : 1) : 0.25;
         for (let n = rng.count(6 * busy); n > 0; n--) {
-          const ip = `10.20.${rng.int(0, 63)}.${rng.int(2, 254)}`;
+          const ip = `10.20.${rng.pick([0, 16, 32]) + rng.int(0, 15)}.${rng.int(2, 254)}`; // three /20 private subnets
           runSession(out, { ...base, vpce: VPCE, bucket: BUCKETS.uploads, t0: utc(h) + rng.int(0, 3_500_000), ip, ua: ua(), gap: 0.3, reads: rng.int(1, 6), writes: rng.chance(0.4) ? 1 : 0, tag }, rng);
         }
       }

@@ -47,6 +47,9 @@ export function folderOf(key: string): string {
 export function runSession(out: Call[], s: SessionSpec, rng: Rng): number {
   let t = s.t0;
   const base = { cloud: s.cloud, identity: s.identity, bucket: s.bucket, ip: s.ip, ua: s.ua, ...(s.session ? { session: s.session } : {}), ...(s.vpce ? { vpce: s.vpce } : {}), ...(s.tag ? { tag: s.tag } : {}), ...(s.denied ? { denied: true } : {}) };
+  // SDKs that count attempts say so per request: a few requests are retries.
+  const retrying = s.ua.includes('gccl-attempt-count/1');
+  const ua = () => (retrying && rng.chance(0.03) ? { ua: s.ua.replace('gccl-attempt-count/1', `gccl-attempt-count/${rng.int(2, 3)}`) } : {});
   const step = () => {
     t += Math.max(40, s.gap * 1000 * rng.logNormal(1, 0.7));
     return Math.round(t);
@@ -55,12 +58,12 @@ export function runSession(out: Call[], s: SessionSpec, rng: Rng): number {
   const size = () => (s.denied ? 0 : Math.round(rng.logNormal(s.bucket.sizeMedian * (s.sizeFactor ?? 1), 0.8)));
   let first = drawn();
   for (let i = 0; i < (s.lists ?? 0); i++) {
-    out.push({ ...base, t: step(), op: 'list', key: folderOf(i === 0 ? first : drawn()), bytes: 0 });
+    out.push({ ...base, ...ua(), t: step(), op: 'list', key: folderOf(i === 0 ? first : drawn()), bytes: 0 });
   }
   const offset = rng.int(0, s.bucket.objects);
   for (let i = 0; i < (s.reads ?? 0); i++) {
     const key = s.keys ? s.keys[i % s.keys.length]! : s.distinct ? objectKey(s.bucket, (offset + i) % s.bucket.objects, s.day - (Math.floor((offset + i) / s.bucket.objects) % 20)) : drawn();
-    out.push({ ...base, t: step(), op: 'get', key, bytes: size() });
+    out.push({ ...base, ...ua(), t: step(), op: 'get', key, bytes: size() });
   }
   for (let i = 0; i < (s.writes ?? 0); i++) {
     first = drawn();
