@@ -19,7 +19,7 @@ export interface ManifestIdentity {
 
 /** How one seed scored. */
 export interface SeedScore {
-  incidents: { label: Label; caught: boolean; by: string[] }[];
+  incidents: { label: Label; caught: boolean; by: string[]; lowBy: string[] }[];
   falseAlarms: { finding: Finding; identity: string; episodes: string[] }[];
   counting: number;
   low: number;
@@ -71,15 +71,19 @@ function overlaps(f: Finding, l: Label): boolean {
 /** Scores one seed's findings against its labels. */
 export function scoreSeed(findings: Finding[], incidents: Label[], quiet: Label[], identities: ManifestIdentity[]): SeedScore {
   const identityOf = attributor(identities);
-  const scored: SeedScore = { incidents: incidents.map((label) => ({ label, caught: false, by: [] })), falseAlarms: [], counting: 0, low: 0 };
+  const scored: SeedScore = { incidents: incidents.map((label) => ({ label, caught: false, by: [], lowBy: [] })), falseAlarms: [], counting: 0, low: 0 };
   for (const f of findings) {
+    const cloud = normalizeCloud(f.cloud);
+    const identity = identityOf(f) ?? `?${f.principal.id}`;
     if (!COUNTING.has(f.severity)) {
       scored.low++;
+      // Kept to explain misses: the product saw something, but below medium.
+      for (const inc of scored.incidents) {
+        if (inc.label.cloud === cloud && inc.label.identity === identity && overlaps(f, inc.label)) inc.lowBy.push(`${f.severity} ${f.detector}`);
+      }
       continue;
     }
     scored.counting++;
-    const cloud = normalizeCloud(f.cloud);
-    const identity = identityOf(f) ?? `?${f.principal.id}`;
     let matched = false;
     for (const inc of scored.incidents) {
       if (inc.label.cloud === cloud && inc.label.identity === identity && overlaps(f, inc.label)) {

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   const fas = results.flatMap((r) => r.score.falseAlarms);
   const per1000 = (n: number) => Number(((n / identityDays) * 1000).toFixed(2));
   const faByDetector = Object.fromEntries(group(fas, (f) => f.finding.detector).map(([k, v]) => [k, per1000(v.length)]));
+  const faCountByDetector = Object.fromEntries(group(fas, (f) => f.finding.detector).map(([k, v]) => [k, v.length]));
   const faByEpisode = Object.fromEntries(group(fas, (f) => f.episodes.join('+') || 'none').map(([k, v]) => [k, per1000(v.length)]));
 
   console.log('\nrecall by incident kind (caught / planted)          aws   gcp   azure');
@@ -90,11 +91,13 @@ async function main(): Promise<void> {
     const caught = items.filter((i) => i.caught).length;
     console.log(`  ${pad(kind, 28)} ${pad(`${caught}/${items.length}`, 8)} ${pad(rate(caught, items.length), 12)} ${pad(cell('aws'), 5)} ${pad(cell('gcp'), 5)} ${cell('azure')}`);
   }
-  const missed = all.filter((i) => !i.caught).map((i) => i.label.id);
-  if (missed.length) console.log(`  missed: ${missed.join(', ')}`);
+  const seedOf = (i: (typeof all)[number]) => results.find((r) => r.score.incidents.includes(i))?.seed;
+  for (const i of all.filter((x) => !x.caught)) {
+    console.log(`  missed: seed ${seedOf(i)} ${i.label.id} ${i.label.identity} ${i.label.start}${i.lowBy.length ? ` (below medium: ${[...new Set(i.lowBy)].join(', ')})` : ''}`);
+  }
   console.log(`\nfalse alarms (medium+): ${fas.length} in ${identityDays} identity-days = ${per1000(fas.length)} per 1,000 identity-days`);
-  console.log('  by detector:', Object.entries(faByDetector).map(([k, v]) => `${k} ${v}`).join(', ') || 'none');
-  console.log('  by ordinary-life episode overlapped:', Object.entries(faByEpisode).map(([k, v]) => `${k} ${v}`).join(', ') || 'none');
+  console.log('  per 1,000 identity-days by detector:', Object.entries(faByDetector).map(([k, v]) => `${k} ${v} (${faCountByDetector[k]})`).join(', ') || 'none');
+  console.log('  per 1,000 identity-days by ordinary-life episode overlapped:', Object.entries(faByEpisode).map(([k, v]) => `${k} ${v}`).join(', ') || 'none');
   if (process.argv.includes('--verbose')) {
     for (const f of fas) console.log(`    ${f.finding.severity} ${f.finding.detector} ${f.finding.cloud} ${f.identity} ${f.finding.start} [${f.episodes.join(',')}] ${f.finding.title ?? ''}`);
   }
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
     blind: {
       seeds, identities, days, events: results.reduce((s, r) => s + r.events, 0), rejected: results.reduce((s, r) => s + r.rejected, 0),
       incidents: all.length, caught, recall: Number(rate(caught, all.length)), recallByKind: byKind, recallByCloud: byCloud,
-      identityDays, falseAlarms: fas.length, falseAlarmsPer1000IdentityDays: per1000(fas.length), falseAlarmsPer1000ByDetector: faByDetector, falseAlarmsPer1000ByEpisode: faByEpisode,
+      identityDays, falseAlarms: fas.length, falseAlarmsPer1000IdentityDays: per1000(fas.length), falseAlarmsByDetector: faCountByDetector, falseAlarmsPer1000ByDetector: faByDetector, falseAlarmsPer1000ByEpisode: faByEpisode,
       seconds: { generate: Number(results.reduce((s, r) => s + r.gen, 0).toFixed(1)), scan: Number(results.reduce((s, r) => s + r.scan, 0).toFixed(1)) },
     },
   }));
