@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { AWS_ACCOUNT, AZURE } from './buckets.js';
 import type { Call, Cloud } from './model.js';
 import type { Identity } from './organisation.js';
-import { azureRecord, cloudTrailRecord, gcsLogEntry } from './records.js';
+import { azureRecord, cloudTrailRecord, gcsLogEntry } from './log-records.js';
 import { Rng } from './rng.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -19,6 +19,7 @@ function ymd(ms: number): { y: string; m: string; d: string; h: string } {
 export class DeliveryWriter {
   /** Records written per cloud. */
   readonly counts: Record<Cloud, number> = { aws: 0, gcp: 0, azure: 0 };
+  /** Files written. */
   files = 0;
   private batch = 0;
   private readonly seen = new Set<string>();

@@ -10,7 +10,7 @@ import { DAY, HOUR, START_MS } from './calendar.js';
 import { DeliveryWriter } from './delivery-writer.js';
 import { humanDay } from './human-day.js';
 import type { DayContext } from './human-day.js';
-import { incidentCalls } from './incidents.js';
+import { incidentCalls } from './incident-calls.js';
 import type { Call, Cloud, Label } from './model.js';
 import { buildOrganisation, principalNames } from './organisation.js';
 import { makePlan } from './plan.js';

@@ -1,13 +1,13 @@
 import { BUCKETS, ROUTINE_SECRET_KEYS, TF_STACKS, personalBucket } from './buckets.js';
 import { isWeekend, localToUtc, weekday } from './calendar.js';
-import { userAgent } from './clients.js';
-import type { ClientKind } from './clients.js';
+import { userAgent } from './user-agent.js';
+import type { ClientKind } from './user-agent.js';
 import type { Call, Cloud } from './model.js';
 import type { CloudUse, Identity } from './organisation.js';
 import { isOffDay } from './plan.js';
 import type { Plan, PlannedEpisode } from './plan.js';
 import { Rng } from './rng.js';
-import { clientGap, runSession } from './session.js';
+import { clientGap, runSession } from './run-session.js';
 
 /** Generation context shared by every identity-day. */
 export interface DayContext {
@@ -115,5 +115,5 @@ function routineSecrets(out: Call[], id: Identity, day: number, usual: Usual, rn
   const tag = `quiet-routine-secret-names-${id.key}`;
   const common = { identity: id.key, cloud: 'aws' as const, day, ip: usual.ip, ua: usual.ua(rng), gap: 2, tag, ...(usual.session ? { session: usual.session } : {}) };
   if (tf.length) runSession(out, { ...common, bucket: BUCKETS.tfstate, t0: at(rng.range(0.05, 0.5)), lists: 1, reads: tf.length, keys: tf }, rng);
-  runSession(out, { ...common, bucket: BUCKETS.deploy, t0: at(rng.range(0.1, 0.9)), reads: rng.int(1, 3), keys: [...ROUTINE_SECRET_KEYS].sort(() => rng.next() - 0.5) }, rng);
+  runSession(out, { ...common, bucket: BUCKETS.deploy, t0: at(rng.range(0.1, 0.9)), reads: rng.int(1, 3), keys: rng.shuffle(ROUTINE_SECRET_KEYS) }, rng);
 }

@@ -1,5 +1,5 @@
 import { AWS_ACCOUNT, BUCKETS, GCP_PROJECT, personalBucket } from './buckets.js';
-import type { ClientKind, Os } from './clients.js';
+import type { ClientKind, Os } from './user-agent.js';
 import type { AwsWho, AzureWho, Bucket, Cloud, GcpWho } from './model.js';
 import { Rng } from './rng.js';
 

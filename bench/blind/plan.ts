@@ -69,7 +69,7 @@ export function makePlan(seed: number, identities: Identity[], days: number): Pl
     episodes.push({ ...e, id: `quiet-${episodes.length + 1}-${e.kind}` });
     mark(e.identity, e.day);
   };
-  const shuffled = [...humans].sort(() => rng.next() - 0.5);
+  const shuffled = rng.shuffle(humans);
   const take = (n: number, filter: (i: Identity) => boolean = () => true) => {
     const out: Identity[] = [];
     for (let k = shuffled.length - 1; k >= 0 && out.length < n; k--) {

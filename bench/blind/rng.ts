@@ -69,6 +69,16 @@ export class Rng {
     return items[items.length - 1]!.item;
   }
 
+  /** A shuffled copy of an array (Fisher-Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  }
+
   /** A standard normal draw (Box-Muller). */
   normal(): number {
     const u = Math.max(this.next(), 1e-12);

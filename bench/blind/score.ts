@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { generate } from './generate.js';
 import type { Label } from './model.js';
-import { scoreSeed } from './score-findings.js';
-import type { Finding, ManifestIdentity, SeedScore } from './score-findings.js';
+import { scoreSeed } from './score-seed.js';
+import type { Finding, ManifestIdentity, SeedScore } from './score-seed.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

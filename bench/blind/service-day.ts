@@ -1,11 +1,11 @@
 import { BUCKETS, ROUTINE_SECRET_KEYS } from './buckets.js';
 import { HOUR, isWeekend, localToUtc, START_MS, DAY } from './calendar.js';
-import { userAgent } from './clients.js';
+import { userAgent } from './user-agent.js';
 import type { Call } from './model.js';
 import type { Identity } from './organisation.js';
 import type { DayContext } from './human-day.js';
 import { Rng } from './rng.js';
-import { runSession } from './session.js';
+import { runSession } from './run-session.js';
 
 const VPCE = 'vpce-0a7e3c91d24f5b6c8';
 /** The ordinary-life kind each service schedule is an example of. */

@@ -1,5 +1,5 @@
 import { objectKey } from './buckets.js';
-import type { ClientKind } from './clients.js';
+import type { ClientKind } from './user-agent.js';
 import type { Bucket, Call, Cloud } from './model.js';
 import type { Rng } from './rng.js';
 

@@ -6,8 +6,8 @@ import { usualFor } from './human-day.js';
 import type { DayContext } from './human-day.js';
 import type { PlannedIncident } from './plan.js';
 import { Rng } from './rng.js';
-import { runSession } from './session.js';
-import type { SessionSpec } from './session.js';
+import { runSession } from './run-session.js';
+import type { SessionSpec } from './run-session.js';
 
 const HOSTING = ['45.146.164', '185.220.101', '194.165.16', '91.92.240', '5.188.206', '139.59.88', '167.99.12'];
 const AZURE_ACCOUNTS = ['nwfinancedocs', 'nwclientdocs', 'nwwebassets'];
@@ -69,7 +69,7 @@ export function incidentCalls(ctx: DayContext, id: Identity, inc: PlannedInciden
       break;
     }
     case 'enumeration-denied': {
-      const names = [...GUESSED_BUCKETS].sort(() => rng.next() - 0.5).slice(0, rng.int(20, 60));
+      const names = rng.shuffle(GUESSED_BUCKETS).slice(0, rng.int(20, 60));
       let t = work(rng.range(0.2, 0.8));
       const per = Math.max(3, Math.round(rng.int(150, 500) / names.length));
       for (const name of names) {
@@ -84,7 +84,7 @@ export function incidentCalls(ctx: DayContext, id: Identity, inc: PlannedInciden
       break;
     }
     case 'secret-read': {
-      const keys = [...SECRET_KEYS].sort(() => rng.next() - 0.5).slice(0, rng.int(6, 15)).map((k) => `ops/old-laptop-backup/${k}`);
+      const keys = rng.shuffle(SECRET_KEYS).slice(0, rng.int(6, 15)).map((k) => `ops/old-laptop-backup/${k}`);
       runSession(out, { ...common, bucket: main, t0: work(rng.range(0.2, 0.8)), gap: 15, lists: 3, reads: keys.length, keys }, rng);
       break;
     }
