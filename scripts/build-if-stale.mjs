@@ -3,16 +3,19 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath, URL } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = join(root, 'dist/src/cli.js');
 const inputs = ['src', 'jobs', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(root, p));
 
+/** Newest modification time (ms) of a file or of anything under a directory; 0 when absent. @param {string} path @returns {number} */
 function newest(path) {
   if (!existsSync(path)) return 0;
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
-  return readdirSync(path).reduce((m, name) => Math.max(m, newest(join(path, name))), s.mtimeMs);
+  return readdirSync(path).reduce((/** @type {number} */ m, /** @type {string} */ name) => Math.max(m, newest(join(path, name))), s.mtimeMs);
 }
 
 const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
