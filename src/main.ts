@@ -51,12 +51,11 @@ function isConnectionError(err: Error): boolean {
 export async function startService(roles: ServiceRoles, config: Config = loadConfig()): Promise<Service> {
   const log = createLogger(config.logLevel);
   const health = new DependencyHealth(log);
-  const sql = await openDatabase(config.database, { onError: (err) => health.failed('postgres', err) });
+  const sql = await openDatabase(config.database, { onError: (err) => health.clientError('postgres', err) });
   const connection = redisConnection(config.redisUrl);
   // ioredis reports every failed reconnect; without listeners each one is a stack trace on stderr.
-  const redisDown = (err: Error): void => health.failed('redis', err);
+  const redisDown = (err: Error): void => health.clientError('redis', err);
   connection.on('error', redisDown);
-  connection.on('ready', () => health.answered('redis'));
   const queues = new JobQueues(connection, config.queuePrefix);
   for (const q of Object.values(queues.queues)) q.on('error', redisDown);
   const settings = detectionSettings(config.detection);
@@ -104,6 +103,9 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
     }
   }
   log.info({ roles, providers: configuredProviders(config.sources), slack: slack ? config.slack!.mode : 'off', workers: workers.map((w) => w.name) }, 'storage-watch started');
+  // Only now: while connections are still being opened, a client's first error is no outage.
+  readiness.started();
+  health.check = () => readiness.check();
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     readiness.shutdownStarted();

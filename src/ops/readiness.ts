@@ -32,8 +32,14 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** Readiness of one process: dependencies answer, migrations are applied, workers run, and no shutdown has begun. */
 export class Readiness {
   private stopping = false;
+  private up = false;
 
   constructor(private readonly deps: ReadinessDeps) {}
+
+  /** Start-up is over: checks may run (before, connections are still opening and a failure is no outage). */
+  started(): void {
+    this.up = true;
+  }
 
   /** From now on the process is not ready (SIGTERM): load balancers stop sending it requests. */
   shutdownStarted(): void {
@@ -47,11 +53,12 @@ export class Readiness {
 
   /** Runs every check (in parallel, each bounded in time) and records dependency outages. */
   async check(): Promise<ReadinessReport> {
+    if (!this.up) return { ready: false, checks: { startup: { ok: false, detail: 'starting' } } };
     const { sql, redis, health, timeoutMs = 2_000 } = this.deps;
     const checks: ReadinessReport['checks'] = { shutdown: this.stopping ? { ok: false, detail: 'shutting down' } : { ok: true } };
     const [redisResult, pgResult] = await Promise.allSettled([
       // A command sent while ioredis reconnects waits in its offline queue: only a ready connection is asked.
-      redis.status === 'ready' ? within(redis.ping(), timeoutMs, 'redis') : Promise.reject(new Error(`redis connection ${redis.status}`)),
+      redis.status === 'ready' ? within(redis.ping().then((r) => (r === 'PONG' ? r : Promise.reject(new Error(`redis answered ${r}`)))), timeoutMs, 'redis') : Promise.reject(new Error(`redis connection ${redis.status}`)),
       within(sql.query<{ version: number }>('select max(version)::int as version from schema_migrations'), timeoutMs, 'postgres'),
     ]);
     if (redisResult.status === 'fulfilled') {
