@@ -58,7 +58,7 @@ export class Readiness {
     const checks: ReadinessReport['checks'] = { shutdown: this.stopping ? { ok: false, detail: 'shutting down' } : { ok: true } };
     const [redisResult, pgResult] = await Promise.allSettled([
       // A command sent while ioredis reconnects waits in its offline queue: only a ready connection is asked.
-      redis.status === 'ready' ? within(redis.ping().then((r) => (r === 'PONG' ? r : Promise.reject(new Error(`redis answered ${r}`)))), timeoutMs, 'redis') : Promise.reject(new Error(`redis connection ${redis.status}`)),
+      redis.status === 'ready' ? within(redis.ping().then((r: string) => (r === 'PONG' ? r : Promise.reject(new Error(`redis answered ${r}`)))), timeoutMs, 'redis') : Promise.reject(new Error(`redis connection ${redis.status}`)),
       within(sql.query<{ version: number }>('select max(version)::int as version from schema_migrations'), timeoutMs, 'postgres'),
     ]);
     if (redisResult.status === 'fulfilled') {
