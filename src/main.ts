@@ -56,6 +56,17 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
   // ioredis reports every failed reconnect; without listeners each one is a stack trace on stderr.
   const redisDown = (err: Error): void => health.clientError('redis', err);
   connection.on('error', redisDown);
+  let workers: Worker[] = [];
+  const readiness = new Readiness({
+    sql, redis: connection, health, expectedMigration: latestMigration(),
+    ...(roles.workers ? { workersRunning: () => workers.length > 0 && workers.every((w) => w.isRunning()) } : {}),
+  });
+  // First, so that /healthz answers during start-up; a port in use leaves nothing open behind it.
+  const ops = await startOpsServer({ port: config.opsPort, readiness, log }).catch(async (err: unknown) => {
+    connection.disconnect();
+    await sql.close();
+    throw err;
+  });
   const queues = new JobQueues(connection, config.queuePrefix);
   for (const q of Object.values(queues.queues)) q.on('error', redisDown);
   const settings = detectionSettings(config.detection);
@@ -68,7 +79,6 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
       })
     : undefined;
   slack?.client.on(webApi.WebClientEvent.RATE_LIMITED, () => chatRateLimited.inc({ platform: 'slack' }));
-  let workers: Worker[] = [];
   let port: number | undefined;
   if (roles.workers) {
     const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: slack !== undefined };
@@ -81,11 +91,6 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
     });
     instrumentWorkers(workers, log);
   }
-  const readiness = new Readiness({
-    sql, redis: connection, health, expectedMigration: latestMigration(),
-    ...(roles.workers ? { workersRunning: () => workers.every((w) => w.isRunning()) } : {}),
-  });
-  const ops = await startOpsServer({ port: config.opsPort, readiness, log });
   const unprobe = [addQueueProbe(queueProbe(queues.queues)), addCursorProbe(cursorProbe(sql))];
   // One scan and one detection run at a time across every worker process: two scans of the same
   // source would read from the same cursor, two detection runs would judge the same hours.
@@ -137,11 +142,13 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
  * the process up: it exits as soon as the service is stopped.
  */
 export async function runUntilSignalled(roles: ServiceRoles, config?: Config): Promise<void> {
-  const service = await startService(roles, config);
-  const signal = await new Promise<string>((resolve) => {
+  // Listening before start-up: a SIGTERM while connecting still drains whatever the workers took.
+  const signalled = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  const service = await startService(roles, config);
+  const signal = await signalled;
   service.log.info({ signal }, 'signal received');
   const now = (second: string): void => {
     service.log.warn({ signal: second }, 'second signal: exiting at once');

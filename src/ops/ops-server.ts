@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { StorageWatchError } from '../core/errors.js';
 import type { Logger } from '../logger.js';
 import { registry } from './metrics.js';
 import type { Readiness } from './readiness.js';
@@ -47,7 +48,9 @@ export async function startOpsServer(opts: { port: number; host?: string; readin
   server.requestTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new StorageWatchError('bad_config', `OPS_PORT ${opts.port} is already in use (set OPS_PORT to a free port)`) : err);
+    });
     server.listen(opts.port, opts.host, () => resolve());
   });
   const probe = setInterval(() => {

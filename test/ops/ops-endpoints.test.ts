@@ -61,6 +61,12 @@ describe('operations listener: /healthz, /readyz and /metrics of a running servi
     expect((await get(service.opsPort, '/nope')).status).toBe(404);
   });
 
+  it('refuses to start a second process on the same OPS_PORT with a clear error', async () => {
+    await expect(startService({ chat: false, workers: true }, loadConfig({
+      DATABASE_URL: schemaUrl(schema), REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', OPS_PORT: String(service.opsPort),
+    }))).rejects.toThrow(`OPS_PORT ${service.opsPort} is already in use`);
+  });
+
   it('exports what the scan and detection jobs did, the queues read at scrape time and the process metrics, each HELP once', async () => {
     await eventually(async () => (await observer.completed('detect'))[0], 20_000);
     // A job nobody takes here (no chat platform, so no notify worker), queued a minute ago.
