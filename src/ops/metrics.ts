@@ -108,7 +108,10 @@ export const findingsCreated = new Counter({
   labelNames: ['detector', 'severity'] as const, registers: [registry],
 });
 
-/** Cards posted, updated or replied to, by platform. */
+/**
+ * Cards posted, updated or replied to, by platform. Counted from the notify workers' events
+ * (src/ops/instrument-workers.ts); a notify job names its platform in `data.platform` (default slack).
+ */
 export const notificationsSent = new Counter({
   name: 'storage_watch_notifications_sent_total', help: 'Notify jobs that posted, recovered, updated or threaded a card, by platform.',
   labelNames: ['platform'] as const, registers: [registry],
@@ -120,7 +123,10 @@ export const notificationsFailed = new Counter({
   labelNames: ['platform'] as const, registers: [registry],
 });
 
-/** 429 answers from a chat platform's API, by platform. */
+/**
+ * 429 answers from a chat platform's API, by platform. Slack: from the WebClient's rate_limited
+ * event (src/main.ts). Teams: its HTTP client should call chatRateLimited.inc({ platform: 'teams' }) on each 429.
+ */
 export const chatRateLimited = new Counter({
   name: 'storage_watch_chat_rate_limited_total', help: 'Rate-limited (429) answers from the chat platform API, by platform.',
   labelNames: ['platform'] as const, registers: [registry],
