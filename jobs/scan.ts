@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
+import { eventsIngested, recordsRejected, scopeFailures, unknownFiles } from '../src/ops/metrics.js';
 import { scanConfigured } from '../src/scan/scan-configured.js';
 import type { Provider } from '../src/sources/index.js';
 import type { JobDeps } from './job-deps.js';
@@ -18,8 +19,18 @@ export function scanJob(deps: JobDeps): (job: Job<ScanPayload>) => Promise<Recor
     const events = (result.files?.events ?? 0) + result.scopes.reduce((n, s) => n + s.events, 0);
     const failed = result.scopes.filter((s) => s.error);
     for (const s of failed) deps.log.warn({ source: s.source, scope: s.scope, error: s.error }, 'source scope failed');
+    const provider = job.data.provider;
+    const rejections = [...(result.files?.rejections ?? []), ...result.scopes.flatMap((s) => s.rejections)];
+    const rejected = (result.files?.rejected ?? 0) + result.scopes.reduce((n, s) => n + s.rejected, 0);
+    const unknown = result.files?.unknownFiles ?? [];
+    eventsIngested.inc({ provider }, events);
+    recordsRejected.inc({ provider }, rejected);
+    unknownFiles.inc(unknown.length);
+    scopeFailures.inc({ provider }, failed.length);
+    if (rejected) deps.log.warn({ provider, rejected, first: rejections.slice(0, 20) }, 'records could not be read');
+    if (unknown.length) deps.log.warn({ provider, unknownFiles: unknown.slice(0, 20), count: unknown.length }, 'files in no known log format');
     // One detection run at a time judges what every source brought; requests fold into one.
     await deps.queues.request('detect', {}, 'detect-pending');
-    return { events, scopes: result.scopes.length, failedScopes: failed.length };
+    return { events, rejected, unknownFiles: unknown.length, scopes: result.scopes.length, failedScopes: failed.length };
   };
 }

@@ -14,6 +14,11 @@ const duration = (fallback: string) =>
   z.string().default(fallback).refine((v) => parseDuration(v) !== undefined, 'must be a duration such as 5m, 1h or 2d').transform((v) => parseDuration(v)!);
 const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional().transform((v) => (v === undefined ? undefined : ['true', '1', 'yes'].includes(v)));
 
+/** Seconds (`25`, `25s`) or milliseconds (`500ms`), for short timeouts. */
+const seconds = (fallback: string) =>
+  z.string().default(fallback).refine((v) => /^\s*\d+(\.\d+)?\s*(s|ms)?\s*$/.test(v), 'must be seconds such as 25 or 25s (or 500ms)')
+    .transform((v) => (v.trim().endsWith('ms') ? Number.parseFloat(v) : Number.parseFloat(v) * 1000));
+
 const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
@@ -27,6 +32,8 @@ const schema = z.object({
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('storage-watch'),
   SCAN_INTERVAL: duration('5m'),
   SCAN_LOOKBACK: duration('24h'),
+  OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  SHUTDOWN_TIMEOUT: seconds('25s'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   AWS_TRAIL_BUCKET: z.string().min(3).optional(),
   AWS_TRAIL_PREFIX: z.string().optional().transform((v) => (v ?? '').replace(/^\/+|\/+$/g, '')),
@@ -62,6 +69,10 @@ export interface Config {
   scan: { interval: number; lookback: number };
   /** Configured sources; a provider is absent when none of its variables is set. */
   sources: SourcesConfig;
+  /** Port of the operations listener (/healthz, /readyz, /metrics) in every role; 0 picks a free one. */
+  opsPort: number;
+  /** How long jobs in flight may run on after SIGTERM before the process closes anyway (ms). */
+  shutdownTimeout: number;
 }
 
 /** Where audit records are pulled from. */
@@ -117,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: c.QUEUE_PREFIX,
     ...(slack ? { slack } : {}),
     scan: { interval: c.SCAN_INTERVAL, lookback: c.SCAN_LOOKBACK },
+    opsPort: c.OPS_PORT,
+    shutdownTimeout: c.SHUTDOWN_TIMEOUT,
     sources: {
       ...(awsWanted ? {
         aws: {

@@ -1,3 +1,4 @@
+import { webApi } from '@slack/bolt';
 import type { Worker } from 'bullmq';
 import { jobHandlers } from '../jobs/index.js';
 import { createSlackPlatform, type SlackPlatform } from './chat/slack/index.js';
@@ -5,8 +6,16 @@ import { loadConfig, type Config } from './config.js';
 import { detectionSettings } from './detection/detection-settings.js';
 import { DETECTORS } from './detectors/index.js';
 import { createLogger, type Logger } from './logger.js';
+import { DependencyHealth } from './ops/dependency-health.js';
+import { instrumentWorkers } from './ops/instrument-workers.js';
+import { addCursorProbe, addQueueProbe, chatRateLimited } from './ops/metrics.js';
+import { startOpsServer } from './ops/ops-server.js';
+import { cursorProbe, queueProbe } from './ops/queue-probe.js';
+import { Readiness } from './ops/readiness.js';
+import { withDeadline } from './ops/with-deadline.js';
 import { JobQueues, redisConnection, startWorkers } from './queue/job-queues.js';
 import { configuredProviders } from './sources/index.js';
+import { latestMigration } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
 
 /** What a process runs: the chat app (and schedulers), the job workers, or both. */
@@ -15,14 +24,23 @@ export interface ServiceRoles {
   workers: boolean;
 }
 
-/** A running service; stop() drains jobs in flight and closes everything. */
+/** A running service; stop() drains jobs in flight (at most SHUTDOWN_TIMEOUT) and closes everything. */
 export interface Service {
   config: Config;
   log: Logger;
   slack?: SlackPlatform;
   /** HTTP port the Slack events endpoint listens on (HTTP mode; PORT=0 picks a free one). */
   port?: number;
+  /** Port of the operations listener (/healthz, /readyz, /metrics). */
+  opsPort: number;
+  readiness: Readiness;
   stop(): Promise<void>;
+}
+
+/** Errors that mean "Redis is unreachable" rather than a fault of a job. */
+function isConnectionError(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(code) || /connection is closed|connect/i.test(err.message);
 }
 
 /**
@@ -32,9 +50,25 @@ export interface Service {
  */
 export async function startService(roles: ServiceRoles, config: Config = loadConfig()): Promise<Service> {
   const log = createLogger(config.logLevel);
-  const sql = await openDatabase(config.database);
+  const health = new DependencyHealth(log);
+  const sql = await openDatabase(config.database, { onError: (err) => health.clientError('postgres', err) });
   const connection = redisConnection(config.redisUrl);
+  // ioredis reports every failed reconnect; without listeners each one is a stack trace on stderr.
+  const redisDown = (err: Error): void => health.clientError('redis', err);
+  connection.on('error', redisDown);
+  let workers: Worker[] = [];
+  const readiness = new Readiness({
+    sql, redis: connection, health, expectedMigration: latestMigration(),
+    ...(roles.workers ? { workersRunning: () => workers.length > 0 && workers.every((w) => w.isRunning()) } : {}),
+  });
+  // First, so that /healthz answers during start-up; a port in use leaves nothing open behind it.
+  const ops = await startOpsServer({ port: config.opsPort, readiness, log }).catch(async (err: unknown) => {
+    connection.disconnect();
+    await sql.close();
+    throw err;
+  });
   const queues = new JobQueues(connection, config.queuePrefix);
+  for (const q of Object.values(queues.queues)) q.on('error', redisDown);
   const settings = detectionSettings(config.detection);
   const slack = config.slack
     ? createSlackPlatform(config.slack, {
@@ -44,7 +78,7 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
         links: { awsRegion: config.sources.aws?.region },
       })
     : undefined;
-  let workers: Worker[] = [];
+  slack?.client.on(webApi.WebClientEvent.RATE_LIMITED, () => chatRateLimited.inc({ platform: 'slack' }));
   let port: number | undefined;
   if (roles.workers) {
     const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: slack !== undefined };
@@ -53,12 +87,11 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
       concurrency: { lookup: 4 },
       // Slack allows about one message per second per channel; cards go to one alert channel.
       limiter: { notify: { max: 1, duration: 1_000 } },
+      onError: (err, kind) => (isConnectionError(err) ? redisDown(err) : log.warn({ queue: kind, err: err.message }, 'worker error')),
     });
-    for (const w of workers) {
-      w.on('failed', (job, err) => log.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
-      w.on('completed', (job, result) => log.info({ queue: w.name, job: job.id, result }, 'job done'));
-    }
+    instrumentWorkers(workers, log);
   }
+  const unprobe = [addQueueProbe(queueProbe(queues.queues)), addCursorProbe(cursorProbe(sql))];
   // One scan and one detection run at a time across every worker process: two scans of the same
   // source would read from the same cursor, two detection runs would judge the same hours.
   await queues.queues.scan.setGlobalConcurrency(1);
@@ -75,30 +108,59 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
     }
   }
   log.info({ roles, providers: configuredProviders(config.sources), slack: slack ? config.slack!.mode : 'off', workers: workers.map((w) => w.name) }, 'storage-watch started');
+  // Only now: while connections are still being opened, a client's first error is no outage.
+  readiness.started();
+  health.check = () => readiness.check();
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    readiness.shutdownStarted();
+    log.info({ shutdownTimeoutMs: config.shutdownTimeout }, 'stopping: not ready, no new jobs, waiting for jobs in flight');
+    await withDeadline(slack?.stop(), 5_000);
+    // close() stops taking jobs at once, then waits for those in flight.
+    if (!(await withDeadline(Promise.all(workers.map((w) => w.close())), config.shutdownTimeout))) {
+      // A job cut off is safe to run again (pages and cursors commit together; cards are claimed before posting):
+      // its lock lapses and another worker, or this one after a restart, takes it over.
+      log.warn({ shutdownTimeoutMs: config.shutdownTimeout }, 'shutdown timeout: closing with jobs still in flight; they will run again');
+      await withDeadline(Promise.all(workers.map((w) => w.close(true))), 2_000);
+    }
+    for (const u of unprobe) u();
+    await withDeadline(queues.close(), 2_000);
+    connection.disconnect();
+    await withDeadline(sql.close(), 2_000);
+    await ops.close();
+    log.info('stopped');
+  };
   return {
-    config, log, slack, port,
-    stop: async () => {
-      log.info('stopping: draining jobs in flight');
-      await slack?.stop();
-      await Promise.all(workers.map((w) => w.close()));
-      await queues.close();
-      connection.disconnect();
-      await sql.close();
-      log.info('stopped');
-    },
+    config, log, slack, port, opsPort: ops.port, readiness,
+    stop: () => (stopping ??= stop()),
   };
 }
 
-/** Runs until SIGTERM or SIGINT, then drains and exits cleanly. */
+/**
+ * Runs until SIGTERM or SIGINT, then drains (at most SHUTDOWN_TIMEOUT) and exits 0; a second signal
+ * exits at once. Whatever a library leaves pending (a retry timer, a half-open socket) cannot keep
+ * the process up: it exits as soon as the service is stopped.
+ */
 export async function runUntilSignalled(roles: ServiceRoles, config?: Config): Promise<void> {
-  const service = await startService(roles, config);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      service.log.info({ signal }, 'signal received');
-      resolve();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  // Listening before start-up: a SIGTERM while connecting still drains whatever the workers took.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
   });
+  const service = await startService(roles, config);
+  const signal = await signalled;
+  service.log.info({ signal }, 'signal received');
+  const now = (second: string): void => {
+    service.log.warn({ signal: second }, 'second signal: exiting at once');
+    process.exit(second === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGTERM', () => now('SIGTERM'));
+  process.once('SIGINT', () => now('SIGINT'));
+  // Every step of stop() is bounded; this is the last resort should one of them still hang.
+  setTimeout(() => {
+    service.log.error('shutdown did not finish in time; exiting');
+    process.exit(0);
+  }, service.config.shutdownTimeout + 15_000).unref();
   await service.stop();
+  process.exit(0);
 }

@@ -62,6 +62,17 @@ export class JobQueues {
   }
 }
 
+/**
+ * Queues that run one job at a time across every process (scan, detect). Their lock is short (renewed
+ * every 5 s while the job runs) and stalled jobs are looked for every 2 s, so a job whose process died
+ * is run again within about 15 s instead of holding the only slot for a minute. maxStalledCount 2: a
+ * job may be recovered twice before it counts as failed.
+ */
+export const SERIALISED_LOCK = { lockDuration: 10_000, stalledInterval: 2_000, maxStalledCount: 2 } as const;
+
+/** Kinds of job that run one at a time across every process. */
+export const SERIALISED: readonly JobKind[] = ['scan', 'detect'];
+
 /** Handlers for the kinds of job a worker runs. */
 export type JobHandlers = Partial<Record<JobKind, (job: Job) => Promise<unknown>>>;
 
@@ -69,16 +80,24 @@ export type JobHandlers = Partial<Record<JobKind, (job: Job) => Promise<unknown>
 export function startWorkers(
   connection: Redis,
   handlers: JobHandlers,
-  opts: { prefix?: string; concurrency?: Partial<Record<JobKind, number>>; limiter?: Partial<Record<JobKind, { max: number; duration: number }>> } = {},
+  opts: {
+    prefix?: string;
+    concurrency?: Partial<Record<JobKind, number>>;
+    limiter?: Partial<Record<JobKind, { max: number; duration: number }>>;
+    /** Connection and internal errors of a worker (attached before it connects, so none goes unhandled). */
+    onError?: (err: Error, kind: JobKind) => void;
+  } = {},
 ): Worker[] {
-  return (Object.entries(handlers) as [JobKind, Processor][]).map(
-    ([kind, handler]) =>
-      new Worker(QUEUE_NAMES[kind], handler, {
-        // Options rather than a client: the worker then owns its blocking connection and closes it.
-        connection: { ...connection.options, maxRetriesPerRequest: null },
-        prefix: opts.prefix ?? 'storage-watch',
-        concurrency: opts.concurrency?.[kind] ?? 1,
-        ...(opts.limiter?.[kind] ? { limiter: opts.limiter[kind] } : {}),
-      }),
-  );
+  return (Object.entries(handlers) as [JobKind, Processor][]).map(([kind, handler]) => {
+    const worker = new Worker(QUEUE_NAMES[kind], handler, {
+      // Options rather than a client: the worker then owns its blocking connection and closes it.
+      connection: { ...connection.options, maxRetriesPerRequest: null },
+      prefix: opts.prefix ?? 'storage-watch',
+      concurrency: opts.concurrency?.[kind] ?? 1,
+      ...(opts.limiter?.[kind] ? { limiter: opts.limiter[kind] } : {}),
+      ...(SERIALISED.includes(kind) ? SERIALISED_LOCK : {}),
+    });
+    worker.on('error', (err) => (opts.onError ? opts.onError(err, kind) : undefined));
+    return worker;
+  });
 }

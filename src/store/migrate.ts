@@ -7,6 +7,11 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** Key of the advisory lock that serialises migrations when several processes start at once. */
 const MIGRATION_LOCK = 7_423_118;
 
+/** The highest migration version this code ships (what a ready database must have applied). */
+export function latestMigration(): number {
+  return Math.max(0, ...readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.*\.sql$/.test(f)).map((f) => Number.parseInt(f, 10)));
+}
+
 /** Applies the numbered SQL files of migrations/ that this database has not seen, in order, in one transaction. */
 export async function migrate(sql: Sql): Promise<number[]> {
   const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();

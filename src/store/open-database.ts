@@ -10,9 +10,19 @@ export type DatabaseTarget = { url: string } | { pgliteDir: string };
 // int8 (bigint) comes back as a string by default; our counts and byte totals stay far below 2^53.
 pg.types.setTypeParser(20, Number);
 
+/** Options of openDatabase. */
+export interface OpenDatabaseOptions {
+  /**
+   * Called when a PostgreSQL connection is lost outside a query (server restarted, network cut).
+   * The lost connection is dropped from the pool and the next query opens a new one; queries in
+   * flight fail with their own error. Default: ignored (the next query reports the outage).
+   */
+  onError?: (err: Error) => void;
+}
+
 /** Opens the database, applies pending migrations and returns the query interface. */
-export async function openDatabase(target: DatabaseTarget): Promise<Sql> {
-  const sql = 'url' in target ? openPostgres(target.url) : await openPglite(target.pgliteDir);
+export async function openDatabase(target: DatabaseTarget, opts: OpenDatabaseOptions = {}): Promise<Sql> {
+  const sql = 'url' in target ? openPostgres(target.url, opts.onError ?? (() => undefined)) : await openPglite(target.pgliteDir);
   await migrate(sql);
   return sql;
 }
@@ -33,8 +43,11 @@ async function openPglite(dir: string): Promise<Sql> {
   return wrap(db);
 }
 
-function openPostgres(url: string): Sql {
-  const pool = new pg.Pool({ connectionString: url, max: 5 });
+function openPostgres(url: string, onError: (err: Error) => void): Sql {
+  // Without a connection timeout a query waits forever for a server that does not answer.
+  const pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 10_000 });
+  // An idle connection that dies emits 'error' on the pool; unhandled, it would end the process.
+  pool.on('error', onError);
   const wrap = (q: pg.Pool | pg.PoolClient, inTx: boolean): Sql => ({
     engine: 'postgres',
     query: async <T extends Row>(text: string, params?: readonly unknown[]) =>
@@ -45,16 +58,23 @@ function openPostgres(url: string): Sql {
     transaction: async (fn) => {
       if (inTx) return fn(wrap(q, true));
       const client = await pool.connect();
+      // A checked-out connection has no listener of the pool's: its 'error' would end the process.
+      client.on('error', onError);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client, true));
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK');
+        // On a dead connection ROLLBACK fails too: report the first error, and drop the connection.
+        await client.query('ROLLBACK').catch((e: unknown) => {
+          broken = e instanceof Error ? e : new Error(String(e));
+        });
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),

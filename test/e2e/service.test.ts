@@ -84,7 +84,7 @@ describe('storage-watch service, end to end: log files -> jobs -> Slack card -> 
     service = await startService({ chat: true, workers: true }, loadConfig({
       DATABASE_URL: schemaUrl(schema), REDIS_URL, QUEUE_PREFIX: prefix, FILES_SOURCE_DIR: tmp, LOG_LEVEL: 'silent',
       SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, SLACK_ALERT_CHANNEL: ALERTS,
-      SLACK_RESPONDERS: RESPONDER, PORT: String(port),
+      SLACK_RESPONDERS: RESPONDER, PORT: String(port), OPS_PORT: '0',
     }));
     // Our own connection, after the service migrated the schema, to check what it stored.
     sql = await openDatabase({ url: schemaUrl(schema) });
