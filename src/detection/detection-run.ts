@@ -40,13 +40,18 @@ export class DetectionRun {
   readonly peers: PeerIndex;
   /** Identities whose baseline changed since the last call to takeTouched(). */
   private touched = new Set<string>();
+  /** Identities judged since the last call to learnPeers(). */
+  private changed = new Set<string>();
   private indexed = false;
 
   constructor(private readonly opts: DetectionRunOptions) {
     this.peers = new PeerIndex(opts.settings.learningDays);
   }
 
-  /** Judges a chunk of rollups sorted by hour; every identity in it must be known. Peers are as they stood before the chunk. */
+  /**
+   * Judges a chunk of rollups sorted by hour; every identity in it must be known. Peers stay as they
+   * stood before, until learnPeers() (once a day is enough, and far cheaper than once an hour).
+   */
   judge(rollups: readonly Rollup[]): Detection[] {
     if (!this.indexed) {
       for (const [k, b] of this.baselines) {
@@ -56,7 +61,6 @@ export class DetectionRun {
       this.indexed = true;
     }
     const out: Detection[] = [];
-    const changed = new Set<string>();
     for (const rollup of rollups) {
       const identity = this.identities.get(rollup.identity);
       if (!identity) throw new Error(`identity ${rollup.identity} not loaded`);
@@ -71,11 +75,16 @@ export class DetectionRun {
       window.push(slimRollup(rollup));
       this.recent.set(rollup.identity, window);
       this.touched.add(rollup.identity);
-      changed.add(rollup.identity);
+      this.changed.add(rollup.identity);
       for (const j of judgements) out.push({ identity, ...j });
     }
-    for (const k of changed) this.peers.update(this.identities.get(k)!, this.baselines.get(k)!);
     return out;
+  }
+
+  /** Folds the baselines judged since the last call into the peer norms and peer use. */
+  learnPeers(): void {
+    for (const k of this.changed) this.peers.update(this.identities.get(k)!, this.baselines.get(k)!);
+    this.changed.clear();
   }
 
   /** Baselines changed since the last call, for storing. */

@@ -31,6 +31,7 @@ export async function replayEvents(
     let end = start;
     while (end < rollups.length && rollups[end]!.hour < day + DAY) end++;
     detections.push(...run.judge(rollups.slice(start, end)));
+    run.learnPeers();
     start = end;
   }
   return { detections, run, events: count };

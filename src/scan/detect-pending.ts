@@ -1,5 +1,5 @@
 import type { Finding } from '../core/finding.js';
-import { DetectionRun } from '../detection/detection-run.js';
+import { DetectionRun, type Detection } from '../detection/detection-run.js';
 import type { DetectionSettings } from '../detection/detection-settings.js';
 import type { Detector } from '../detection/detector.js';
 import { getBaselines, pageBaselines, saveBaselines } from '../store/baselines.js';
@@ -66,7 +66,16 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
     const fresh = keys.filter((k) => !run.recent.has(k));
     const before = await rollupsOf(sql, fresh, from - DAY, from);
     for (const k of fresh) run.recent.set(k, before.get(k) ?? []);
-    const detections = run.judge(rollups);
+    const detections: Detection[] = [];
+    // Judged an hour at a time with the event loop free in between, so a job's lock renewals and health checks go on.
+    for (let i = 0; i < rollups.length; ) {
+      let j = i;
+      while (j < rollups.length && rollups[j]!.hour === rollups[i]!.hour) j++;
+      detections.push(...run.judge(rollups.slice(i, j)));
+      i = j;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    run.learnPeers();
     const recorded = await sql.transaction(async (tx) => {
       const out = await recordFindings(tx, detections, { stormLimit: opts.settings.stormLimit });
       await saveBaselines(tx, run.takeTouched());
