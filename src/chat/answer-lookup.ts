@@ -1,8 +1,8 @@
-import { baselineCard } from '../core/baseline-card.js';
+import { baselineCard } from '../cards/baseline-card.js';
 import { code, italic, type Card } from '../core/card.js';
 import type { Finding } from '../core/finding.js';
-import { findingsCard } from '../core/findings-card.js';
-import { candidatesBlocks, whoCard } from '../core/who-card.js';
+import { findingsCard } from '../cards/findings-card.js';
+import { candidatesBlocks, whoCard } from '../cards/who-card.js';
 import type { DetectionSettings } from '../detection/detection-settings.js';
 import { baselineReports } from '../lookup/baseline-report.js';
 import { resolvePrincipal } from '../lookup/resolve-principal.js';
@@ -15,8 +15,10 @@ import { USAGE, type Command, type PrincipalRef } from './commands.js';
 /** A lookup to answer: small and serialisable, so it can travel through a job queue. */
 export interface LookupRequest {
   command: Command;
-  /** Where the answer goes (Slack: the slash command's response_url). */
+  /** Where the answer goes, as the platform addresses it (Slack: the slash command's response_url; Teams: the conversation). */
   responseUrl: string;
+  /** The platform the command came from (`slack` when absent, as in jobs queued before Teams existed). */
+  platform?: string;
   /** Platform user id of whoever asked. */
   userId: string;
 }
