@@ -2,6 +2,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseChatConfig, type ChatConfig } from './chat/chat-config.js';
 import { parseSlackConfig, type SlackConfig } from './chat/slack/slack-config.js';
+import { parseTeamsConfig, type TeamsConfig } from './chat/teams/teams-config.js';
 import { parseDuration } from './core/duration.js';
 import { StorageWatchError } from './core/errors.js';
 import type { DEFAULT_SETTINGS } from './detection/detection-settings.js';
@@ -60,6 +61,8 @@ export interface Config {
   chat: ChatConfig;
   /** Slack, when any SLACK_* variable is set. */
   slack?: SlackConfig;
+  /** Microsoft Teams, when TEAMS_ALERT_CHANNEL (or any TEAMS_* variable) is set. */
+  teams?: TeamsConfig;
   /** How often scheduled scans run, and how far back the first scan of a scope reaches (ms). */
   scan: { interval: number; lookback: number };
   /** Configured sources; a provider is absent when none of its variables is set. */
@@ -104,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   const chat = section(() => parseChatConfig(env));
   const slack = section(() => parseSlackConfig(env));
+  const teams = section(() => parseTeamsConfig(env));
   if (!parsed.success || problems.length || !chat) {
     // The shared chat variables are checked by every platform's section too: name each problem once.
     throw new StorageWatchError('bad_config', `invalid configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
@@ -123,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: c.QUEUE_PREFIX,
     chat,
     ...(slack ? { slack } : {}),
+    ...(teams ? { teams } : {}),
     scan: { interval: c.SCAN_INTERVAL, lookback: c.SCAN_LOOKBACK },
     sources: {
       ...(awsWanted ? {

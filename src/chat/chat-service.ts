@@ -3,10 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { Card } from '../core/card.js';
 import type { DetectionSettings } from '../detection/detection-settings.js';
 import type { Logger } from '../logger.js';
+import { findingCard } from '../cards/finding-card.js';
+import { getChatState, setChatState } from '../store/chat-state.js';
+import { getFinding } from '../store/findings.js';
 import { getMessage } from '../store/messages.js';
 import type { Sql } from '../store/sql.js';
 import { answerLookup, helpCard, lookupCard, type LookupDeps, type LookupRequest } from './answer-lookup.js';
 import type { ChatDeps } from './chat-deps.js';
+import { findingView } from './finding-view.js';
 import type { ConsoleLinkOptions } from './console-links.js';
 import { escalate, type EscalationTargets } from './escalate.js';
 import { handleAction, type ActionDeps, type ActionOutcome, type ChatAction } from './handle-action.js';
@@ -80,7 +84,7 @@ export function createChatService(platforms: readonly ChatPlatform[], deps: Chat
     return results;
   }
 
-  const inbound: ChatInbound = {
+  const inbound = (platform: string): ChatInbound => ({
     act: (action: ChatAction): Promise<ActionOutcome> => handleAction(actionDeps, action),
     async afterDecision(a) {
       await notifyAll(a.findingId).catch((err: unknown) => warn('could not refresh the card', err));
@@ -89,14 +93,20 @@ export function createChatService(platforms: readonly ChatPlatform[], deps: Chat
       const failed = results.filter((r) => !r.ok);
       return failed.length ? `Escalated, but these targets failed: ${failed.map((r) => `${r.platform ? `${r.platform} ` : ''}${r.target} (${r.detail ?? 'error'})`).join(', ')}` : undefined;
     },
+    async findingCard(findingId) {
+      const f = await getFinding(deps.sql, findingId);
+      return f && findingCard(await findingView(deps, f));
+    },
     async messageOf(platform, findingId) {
       const m = await getMessage(deps.sql, { findingId, platform });
       return m?.ts ? { channel: m.channel, ts: m.ts, threadTs: m.threadTs } : undefined;
     },
     lookup: (request) => deps.enqueueLookup(request),
-    answerNow: (request) => (request.command.name === 'help' ? Promise.resolve(helpCard()) : lookupCard(lookupDeps(request.platform ?? 'slack'), request.command)),
-  };
-  for (const p of platforms) p.attach(inbound);
+    answerNow: (request) => (request.command.name === 'help' ? Promise.resolve(helpCard()) : lookupCard(lookupDeps(request.platform ?? platform), request.command)),
+    recall: (key) => getChatState(deps.sql, platform, key),
+    remember: (key, value) => setChatState(deps.sql, platform, key, value),
+  });
+  for (const p of platforms) p.attach(inbound(p.name));
 
   let server: Server | undefined;
   return {

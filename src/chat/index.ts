@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ChatPlatform } from './platform.js';
 import { createSlackPlatform } from './slack/index.js';
+import { createTeamsPlatform } from './teams/index.js';
 
 /** What every platform may be given when it is created. */
 export interface PlatformOptions {
@@ -20,6 +21,7 @@ export interface PlatformEntry {
 /** Every chat platform storage-watch supports. Adding one is a folder under src/chat/ and a line here. */
 export const CHAT_PLATFORMS: readonly PlatformEntry[] = [
   { name: 'slack', create: (c, o) => (c.slack ? createSlackPlatform(c.slack, o) : undefined) },
+  { name: 'teams', create: (c, o) => (c.teams ? createTeamsPlatform(c.teams, o) : undefined) },
 ];
 
 /** The platforms the configuration turns on, in registry order. */

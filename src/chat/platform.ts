@@ -24,12 +24,18 @@ export interface ChatInbound {
   act(action: ChatAction): Promise<ActionOutcome>;
   /** After a stored decision: refreshes the finding's card on every platform and escalates; returns a note for the decider when something failed. */
   afterDecision(action: ChatAction): Promise<string | undefined>;
+  /** The finding's card as it stands now (after a cancelled form), or undefined when the finding is gone. */
+  findingCard(findingId: string): Promise<Card | undefined>;
   /** The stored reference of a finding's card on the named platform. */
   messageOf(platform: string, findingId: string): Promise<MessageRef | undefined>;
   /** Hands a slow lookup (who, baseline, findings) to the job queue; the answer comes through ChatPlatform.answer. */
   lookup(request: LookupRequest): Promise<void>;
   /** Answers a command at once (help, usage errors, small lookups) as a card. */
   answerNow(request: LookupRequest): Promise<Card>;
+  /** Something this platform learned and must remember across restarts and processes (Teams: a tenant's service URL). */
+  recall(key: string): Promise<string | undefined>;
+  /** Remembers a value under a key for this platform. */
+  remember(key: string, value: string): Promise<void>;
 }
 
 /**
