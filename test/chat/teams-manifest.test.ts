@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import Ajv from 'ajv-draft-04';
+import type { ErrorObject } from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/chat/commands.js';
 import { buildAppPackage, filledManifest, MANIFEST_DIR } from '../../src/chat/teams/app-package.js';
@@ -11,6 +11,9 @@ import { buildAppPackage, filledManifest, MANIFEST_DIR } from '../../src/chat/te
 const require = createRequire(import.meta.url);
 /** The official Teams manifest schema, as bundled (offline) in @microsoft/app-manifest. */
 const SCHEMA = JSON.parse(readFileSync(require.resolve('@microsoft/app-manifest/build/json-schemas/teams/v1.24/MicrosoftTeams.schema.json'), 'utf8')) as Record<string, unknown>;
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+/** Ajv for the draft-04 schemas Teams publishes (required as CommonJS: its ESM default export does not type-check under NodeNext). */
+const Ajv = require('ajv-draft-04') as new (options: Record<string, unknown>) => { compile(schema: unknown): Validator };
 const APP_ID = '0b7a9c3e-1111-4222-8333-944455556666';
 
 function validate(manifest: unknown): string[] {
