@@ -36,16 +36,16 @@ export interface LookupDeps {
   now?: () => number;
 }
 
-/** The usage of every command, as a card. */
-export function helpCard(error?: string): Card {
+/** The usage of every command, as a card (`usage`: the platform's way of typing them, slash commands by default). */
+export function helpCard(error?: string, usage: string = USAGE): Card {
   return {
     title: 'storage-watch commands',
     tone: error ? 'low' : 'info',
     blocks: [
       ...(error ? [{ kind: 'text' as const, lines: [[italic(error)]] }] : []),
-      { kind: 'text', lines: USAGE.split('\n').map((l) => [code(l)]) },
+      { kind: 'text', lines: usage.split('\n').map((l) => [code(l)]) },
     ],
-    summary: error ? `${error}. ${USAGE.split('\n')[0]}` : 'storage-watch commands',
+    summary: error ? `${error}. ${usage.split('\n')[0]}` : 'storage-watch commands',
   };
 }
 

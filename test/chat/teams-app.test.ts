@@ -147,6 +147,8 @@ describe('the Teams app over HTTP (Agents SDK, fake Bot Connector)', () => {
     await sendActivity(endpoint, messageActivity({ serviceUrl: connector.url, from: OSCAR, channel: ALERTS, text: 'who' }));
     const usage = await eventually(() => connector.calls.find((c) => text(c.body).includes('needs a principal')));
     expect(usage.status).toBeLessThan(300);
+    expect(text(usage.body)).toContain('baseline <principal>');
+    expect(text(usage.body)).not.toContain('/storage-baseline');
     const before = connector.calls.length;
     const plain = messageActivity({ serviceUrl: connector.url, from: OSCAR, channel: ALERTS, text: 'who alice@corp.com' });
     plain.entities = [];

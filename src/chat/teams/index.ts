@@ -3,7 +3,7 @@ import type { TurnContext } from '@microsoft/agents-hosting';
 import type { Card } from '../../core/card.js';
 import type { Logger } from '../../logger.js';
 import { helpCard } from '../answer-lookup.js';
-import type { PrincipalRef } from '../commands.js';
+import { LINE_USAGE, type PrincipalRef } from '../commands.js';
 import type { ChatAction } from '../handle-action.js';
 import type { ChatInbound, ChatPlatform, UserPlace } from '../platform.js';
 import { parseInvoke, parseMessage, teamsActor, tenantOf, type InboundActivity } from './parse.js';
@@ -117,7 +117,7 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
     const { command, mentioned } = parseMessage(a);
     if (!personal && !mentioned) return;
     if (!command.ok || command.command.name === 'help') {
-      await context.sendActivity(cardActivity(command.ok ? helpCard() : helpCard(command.error), names));
+      await context.sendActivity(cardActivity(command.ok ? helpCard(undefined, LINE_USAGE) : helpCard(command.error, LINE_USAGE), names));
       return;
     }
     const replyTo: ReplyTo = { conversationId: a.conversation!.id!, serviceUrl: a.serviceUrl };
