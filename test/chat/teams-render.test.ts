@@ -48,8 +48,8 @@ describe('Adaptive Cards for Teams', () => {
       // No mention entities, and no "<at>" that a client could pair with one.
       expect(json).not.toMatch(/<\/?at\b/i);
       expect(all.some((e) => e.type === 'mention' || 'entities' in e)).toBe(false);
-      // Text that may come from logs sits in TextRuns; the only TextBlock is our own "more not shown" note.
-      expect(all.filter((e) => e.type === 'TextBlock').every((e) => /^… \d+ more section\(s\) not shown$/.test(String(e.text)))).toBe(true);
+      // Text that may come from logs sits in TextRuns; the only TextBlocks are ours: dividers and the "more not shown" note.
+      expect(all.filter((e) => e.type === 'TextBlock').every((e) => e.text === ' ' || /^… \d+ more section\(s\) not shown$/.test(String(e.text)))).toBe(true);
       expect(all.some((e) => e.type === 'FactSet')).toBe(false);
       expect(json).not.toContain('javascript:');
       // The details card spends its 28 KB on the 400 figures first; the alert card shows the buckets.

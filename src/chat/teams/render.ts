@@ -65,9 +65,12 @@ function renderBlock(b: CardBlock, names: ReadonlyMap<string, string>): Element[
       // Not a FactSet: FactSet values are Markdown, and these values come from logs.
       return b.fields.map((f, i) => rich([{ text: `${f.label}: `, style: 'bold' }, ...f.value], names, i ? {} : { spacing: 'Medium' }));
     case 'context':
-      return b.lines.map((l) => ({ ...rich(l, names), isSubtle: true }));
+      return b.lines.map((l) => {
+        const block = rich(l, names);
+        return { ...block, inlines: (block.inlines as Element[]).map((r) => ({ ...r, isSubtle: true })) };
+      });
     case 'divider':
-      return [{ type: 'Container', separator: true, spacing: 'Medium', items: [] }];
+      return [{ type: 'Container', separator: true, spacing: 'Medium', items: [{ type: 'TextBlock', text: ' ', size: 'Small' }] }];
     case 'actions':
       return [];
   }
@@ -127,7 +130,7 @@ export function renderForm(form: DecisionForm, error?: string): AdaptiveCard {
     type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', msteams: { width: 'Full' }, body,
     actions: [
       { type: 'Action.Execute', title: benign ? 'Mark benign' : 'Escalate', verb: benign ? VERBS.confirmBenign : VERBS.confirmEscalate, data: { findingId: f.id }, style: benign ? 'positive' : 'destructive' },
-      { type: 'Action.Execute', title: 'Cancel', verb: VERBS.cancel, data: { findingId: f.id }, associatedInputs: 'none' },
+      { type: 'Action.Execute', title: 'Cancel', verb: VERBS.cancel, data: { findingId: f.id }, associatedInputs: 'None' },
     ],
   };
 }
