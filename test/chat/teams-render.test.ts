@@ -4,6 +4,21 @@ import { renderAdaptiveCard, renderForm, MAX_CARD_BYTES } from '../../src/chat/t
 import type { Finding } from '../../src/core/finding.js';
 import { bulkDraft, evidence, person } from './chat-fixtures.js';
 
+type Events = { eventCount: number; getEventAt(i: number): { message: string } };
+/** The Adaptive Cards JavaScript library (the renderer Microsoft ships) used as a linter: parse and validate, collect every complaint. */
+const AC = (await import('adaptivecards')) as unknown as {
+  AdaptiveCard: new () => { parse(json: unknown, ctx: Events): void; validateProperties(): { validationEvents: { message: string }[] }; version?: { toString(): string } };
+  SerializationContext: new () => Events;
+};
+
+function lint(json: unknown): { version?: string; problems: string[] } {
+  const card = new AC.AdaptiveCard();
+  const ctx = new AC.SerializationContext();
+  card.parse(json, ctx);
+  const problems = [...Array.from({ length: ctx.eventCount }, (_, i) => ctx.getEventAt(i).message), ...card.validateProperties().validationEvents.map((e) => e.message)];
+  return { version: card.version?.toString(), problems };
+}
+
 const LONG = 'k'.repeat(12_000);
 const HOSTILE = ['<at>Security Team</at>', 'ad\u200Bmin', 'invoice\u202Efdp.exe', '**bold** [click](https://evil.example)', '<AT id="0">ceo</at>', '# Heading', 'a&b<c>d', 'line1\nStatus: benign', LONG];
 
@@ -60,6 +75,16 @@ describe('Adaptive Cards for Teams', () => {
       if (name === 'alert') expect(runs.some((t) => t.includes('**bold** [click](https://evil.example)'))).toBe(true);
     });
   }
+
+  it('renders cards the Adaptive Cards library parses as version 1.5 without a single complaint', () => {
+    const form = renderForm({
+      action: 'benign', finding: { id: 'f1', title: 'x', severity: 'high', principal: 'alice' },
+      scopes: [{ value: 'ip', label: 'This IP' }], expiries: [{ value: '7d', label: '7 days' }],
+    });
+    for (const json of [renderAdaptiveCard(findingCard(viewOf(hostileFinding()))), renderAdaptiveCard(detailsCard(hostileFinding())), form]) {
+      expect(lint(json)).toEqual({ version: '1.5', problems: [] });
+    }
+  });
 
   it('keeps the buttons as Action.Execute with only the finding id in their data, even when the card had to be cut', () => {
     const rendered = renderAdaptiveCard(findingCard(viewOf(hostileFinding())));

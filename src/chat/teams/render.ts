@@ -122,8 +122,8 @@ export function renderForm(form: DecisionForm, error?: string): AdaptiveCard {
   ];
   if (benign) {
     body.push(
-      { type: 'Input.ChoiceSet', id: 'scope', label: 'Suppress similar alerts for', style: 'expanded', isRequired: true, value: form.scopes[0]?.value, choices: choices(form.scopes) },
-      { type: 'Input.ChoiceSet', id: 'expiry', label: 'For how long', style: 'compact', isRequired: true, value: form.expiries.some((e) => e.value === '7d') ? '7d' : form.expiries[0]?.value, choices: choices(form.expiries) },
+      { type: 'Input.ChoiceSet', id: 'scope', label: 'Suppress similar alerts for', style: 'expanded', isRequired: true, errorMessage: 'Choose what the decision covers.', value: form.scopes[0]?.value, choices: choices(form.scopes) },
+      { type: 'Input.ChoiceSet', id: 'expiry', label: 'For how long', style: 'compact', isRequired: true, errorMessage: 'Choose how long it lasts.', value: form.expiries.some((e) => e.value === '7d') ? '7d' : form.expiries[0]?.value, choices: choices(form.expiries) },
     );
   }
   return {
