@@ -1,10 +1,10 @@
 import type { Job } from 'bullmq';
-import type { postDigest } from '../src/chat/post-digest.js';
+import type { ChatService } from '../src/chat/chat-service.js';
 
-/** Posts the managers' daily digest. */
-export function digestJob(platform: { postDigest(): ReturnType<typeof postDigest> }): (job: Job) => Promise<{ ts: string }> {
+/** Posts the managers' daily digest to every platform. */
+export function digestJob(chat: Pick<ChatService, 'postDigest'>): (job: Job) => Promise<Record<string, string>> {
   return async () => {
-    const { ref } = await platform.postDigest();
-    return { ts: ref.ts };
+    const refs = await chat.postDigest();
+    return Object.fromEntries(Object.entries(refs).map(([platform, ref]) => [platform, ref.ts]));
   };
 }

@@ -1,4 +1,4 @@
-import type { SlackPlatform } from '../src/chat/slack/index.js';
+import type { ChatService } from '../src/chat/chat-service.js';
 import type { JobHandlers } from '../src/queue/job-queues.js';
 import { detectJob } from './detect.js';
 import { digestJob } from './digest.js';
@@ -8,7 +8,7 @@ import { notifyJob } from './notify.js';
 import { scanJob } from './scan.js';
 
 /** Every job handler; the chat jobs only when a chat platform is configured. */
-export function jobHandlers(deps: JobDeps, chat?: Pick<SlackPlatform, 'notifyFinding' | 'answerLookup' | 'postDigest'>): JobHandlers {
+export function jobHandlers(deps: JobDeps, chat?: Pick<ChatService, 'notifyFinding' | 'answerLookup' | 'postDigest'>): JobHandlers {
   return {
     scan: scanJob(deps) as JobHandlers['scan'],
     detect: detectJob(deps),

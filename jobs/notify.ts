@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import type { ChatService } from '../src/chat/chat-service.js';
 import type { NotifyResult } from '../src/chat/notify-finding.js';
 
 /** Payload of a notify job. */
@@ -6,7 +7,7 @@ export interface NotifyPayload {
   findingId: string;
 }
 
-/** Posts or updates the card of one finding; safe to retry (notifyFinding never posts twice). */
-export function notifyJob(platform: { notifyFinding(id: string): Promise<NotifyResult> }): (job: Job<NotifyPayload>) => Promise<NotifyResult> {
-  return (job) => platform.notifyFinding(job.data.findingId);
+/** Posts or updates the card of one finding on every platform; safe to retry (notifyFinding never posts twice). */
+export function notifyJob(chat: Pick<ChatService, 'notifyFinding'>): (job: Job<NotifyPayload>) => Promise<Record<string, NotifyResult>> {
+  return (job) => chat.notifyFinding(job.data.findingId);
 }

@@ -9,12 +9,13 @@ import { DETECTORS } from './detectors/index.js';
 import { baselineReports } from './lookup/baseline-report.js';
 import { resolvePrincipal } from './lookup/resolve-principal.js';
 import { whoReports } from './lookup/who-report.js';
-import { baselineText } from './report/baseline-text.js';
+import { baselineCard } from './cards/baseline-card.js';
+import { plainText } from './cards/plain-text.js';
+import { whoCard } from './cards/who-card.js';
 import { describeScan, scanSummaryJson } from './report/describe-scan.js';
 import { findingJson } from './report/finding-json.js';
 import { findingTable } from './report/finding-table.js';
 import { ProgressLine } from './report/progress-line.js';
-import { whoText } from './report/who-text.js';
 import { detectPending, latestFindings } from './scan/detect-pending.js';
 import { ingestFiles, type IngestSummary } from './scan/ingest-files.js';
 import { scanConfigured } from './scan/scan-configured.js';
@@ -135,7 +136,7 @@ program
       if (!reports.length) noMatch(principal, candidates);
       if (opts.json) process.stdout.write(JSON.stringify(reports) + '\n');
       else {
-        process.stdout.write(reports.map(whoText).join('\n\n') + '\n');
+        process.stdout.write(plainText(whoCard(principal, reports, candidates)) + '\n');
         for (const r of reports.filter((r) => r.ops === 0)) {
           process.stderr.write(`${r.identity.principal.name}: no activity in this window; last active ${new Date(r.identity.lastSeen).toISOString()} (try --until).\n`);
         }
@@ -153,7 +154,7 @@ program
     withDatabase(async (sql, config) => {
       const { reports, candidates } = await baselineReports(sql, principal, detectionSettings(config.detection), opts.until ?? Date.now());
       if (!reports.length) noMatch(principal, candidates);
-      process.stdout.write((opts.json ? JSON.stringify(reports) : reports.map(baselineText).join('\n\n')) + '\n');
+      process.stdout.write((opts.json ? JSON.stringify(reports) : plainText(baselineCard(principal, reports, candidates))) + '\n');
     }),
   );
 

@@ -1,6 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { parseChatConfig, type ChatConfig } from './chat/chat-config.js';
 import { parseSlackConfig, type SlackConfig } from './chat/slack/slack-config.js';
+import { parseTeamsConfig, type TeamsConfig } from './chat/teams/teams-config.js';
 import { parseDuration } from './core/duration.js';
 import { StorageWatchError } from './core/errors.js';
 import type { DEFAULT_SETTINGS } from './detection/detection-settings.js';
@@ -63,8 +65,12 @@ export interface Config {
   /** Redis for the job queues, and the key prefix of the queues (several deployments may share one Redis). */
   redisUrl: string;
   queuePrefix: string;
+  /** What every chat platform shares: escalation targets, digest time, the HTTP port. */
+  chat: ChatConfig;
   /** Slack, when any SLACK_* variable is set. */
   slack?: SlackConfig;
+  /** Microsoft Teams, when TEAMS_ALERT_CHANNEL (or any TEAMS_* variable) is set. */
+  teams?: TeamsConfig;
   /** How often scheduled scans run, and how far back the first scan of a scope reaches (ms). */
   scan: { interval: number; lookback: number };
   /** Configured sources; a provider is absent when none of its variables is set. */
@@ -103,14 +109,20 @@ export interface SourcesConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  let slack: SlackConfig | undefined;
-  try {
-    slack = parseSlackConfig(env);
-  } catch (err) {
-    problems.push((err as Error).message.replace(/^invalid configuration:\s*/, ''));
-  }
-  if (!parsed.success || problems.length) {
-    throw new StorageWatchError('bad_config', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  const section = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (err) {
+      problems.push(...(err as Error).message.replace(/^invalid configuration:\s*/, '').split(/\n\s*/));
+      return undefined;
+    }
+  };
+  const chat = section(() => parseChatConfig(env));
+  const slack = section(() => parseSlackConfig(env));
+  const teams = section(() => parseTeamsConfig(env));
+  if (!parsed.success || problems.length || !chat) {
+    // The shared chat variables are checked by every platform's section too: name each problem once.
+    throw new StorageWatchError('bad_config', `invalid configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
   const c = parsed.data;
   const detection = c.SETTINGS_FILE ? settingsFrom(readSettingsFile(c.SETTINGS_FILE)) : {};
@@ -126,7 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     detection,
     redisUrl: c.REDIS_URL,
     queuePrefix: c.QUEUE_PREFIX,
+    chat,
     ...(slack ? { slack } : {}),
+    ...(teams ? { teams } : {}),
     scan: { interval: c.SCAN_INTERVAL, lookback: c.SCAN_LOOKBACK },
     opsPort: c.OPS_PORT,
     shutdownTimeout: c.SHUTDOWN_TIMEOUT,

@@ -1,7 +1,9 @@
 import { webApi } from '@slack/bolt';
 import type { Worker } from 'bullmq';
 import { jobHandlers } from '../jobs/index.js';
-import { createSlackPlatform, type SlackPlatform } from './chat/slack/index.js';
+import { createChatService, type ChatService } from './chat/chat-service.js';
+import { configuredPlatforms } from './chat/index.js';
+import type { SlackPlatform } from './chat/slack/index.js';
 import { loadConfig, type Config } from './config.js';
 import { detectionSettings } from './detection/detection-settings.js';
 import { DETECTORS } from './detectors/index.js';
@@ -28,8 +30,9 @@ export interface ServiceRoles {
 export interface Service {
   config: Config;
   log: Logger;
-  slack?: SlackPlatform;
-  /** HTTP port the Slack events endpoint listens on (HTTP mode; PORT=0 picks a free one). */
+  /** The chat service, when a chat platform (Slack, Teams) is configured. */
+  chat?: ChatService;
+  /** HTTP port the chat endpoints (/slack/events, /api/messages) listen on (PORT=0 picks a free one). */
   port?: number;
   /** Port of the operations listener (/healthz, /readyz, /metrics). */
   opsPort: number;
@@ -44,7 +47,7 @@ function isConnectionError(err: Error): boolean {
 }
 
 /**
- * The composition root: reads the configuration, opens the store, starts the Slack app, the job
+ * The composition root: reads the configuration, opens the store, starts the chat platforms, the job
  * schedulers (a scan per configured provider every SCAN_INTERVAL, first at once; the digest at
  * DIGEST_TIME) and the workers. Several worker processes may share one Redis and one database.
  */
@@ -70,19 +73,21 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
   const queues = new JobQueues(connection, config.queuePrefix);
   for (const q of Object.values(queues.queues)) q.on('error', redisDown);
   const settings = detectionSettings(config.detection);
-  const slack = config.slack
-    ? createSlackPlatform(config.slack, {
-        sql, settings, logger: log,
-        // Slash-command ids are unique per request; BullMQ ids may not contain ':'.
+  const platforms = configuredPlatforms(config, { logger: log });
+  const chat = platforms.length
+    ? createChatService(platforms, {
+        sql, settings, logger: log, escalation: config.chat.escalation,
+        // Command ids are unique per request; BullMQ ids may not contain ':'.
         enqueueLookup: (r) => queues.add('lookup', { ...r }, `lookup-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`),
         links: { awsRegion: config.sources.aws?.region },
       })
     : undefined;
+  const slack = platforms.find((p): p is SlackPlatform => p.name === 'slack' && 'client' in p);
   slack?.client.on(webApi.WebClientEvent.RATE_LIMITED, () => chatRateLimited.inc({ platform: 'slack' }));
   let port: number | undefined;
   if (roles.workers) {
-    const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: slack !== undefined };
-    workers = startWorkers(connection, jobHandlers(deps, slack), {
+    const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: chat !== undefined };
+    workers = startWorkers(connection, jobHandlers(deps, chat), {
       prefix: config.queuePrefix,
       concurrency: { lookup: 4 },
       // Slack allows about one message per second per channel; cards go to one alert channel.
@@ -101,13 +106,14 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
       // An `every` scheduler produces its first job at once, so the first scan starts at boot.
       await queues.queues.scan.upsertJobScheduler(`scan-${provider}`, { every: config.scan.interval }, { name: 'scan', data: { provider } });
     }
-    if (slack) {
-      const { hour, minute, timeZone } = config.slack!.digest;
+    if (chat) {
+      const { hour, minute, timeZone } = config.chat.digest;
+      // One scheduler id whatever the platforms: the job posts to every one of them.
       await queues.queues.digest.upsertJobScheduler('digest-slack', { pattern: `${minute} ${hour} * * *`, tz: timeZone }, { name: 'digest', data: {} });
-      ({ port } = await slack.start());
+      ({ port } = await chat.start({ port: config.chat.port }));
     }
   }
-  log.info({ roles, providers: configuredProviders(config.sources), slack: slack ? config.slack!.mode : 'off', workers: workers.map((w) => w.name) }, 'storage-watch started');
+  log.info({ roles, providers: configuredProviders(config.sources), chat: platforms.map((p) => p.name), slack: config.slack?.mode ?? 'off', workers: workers.map((w) => w.name) }, 'storage-watch started');
   // Only now: while connections are still being opened, a client's first error is no outage.
   readiness.started();
   health.check = () => readiness.check();
@@ -115,7 +121,7 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
   const stop = async (): Promise<void> => {
     readiness.shutdownStarted();
     log.info({ shutdownTimeoutMs: config.shutdownTimeout }, 'stopping: not ready, no new jobs, waiting for jobs in flight');
-    await withDeadline(slack?.stop(), 5_000);
+    await withDeadline(chat?.stop(), 5_000);
     // close() stops taking jobs at once, then waits for those in flight.
     if (!(await withDeadline(Promise.all(workers.map((w) => w.close())), config.shutdownTimeout))) {
       // A job cut off is safe to run again (pages and cursors commit together; cards are claimed before posting):
@@ -131,7 +137,7 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
     log.info('stopped');
   };
   return {
-    config, log, slack, port, opsPort: ops.port, readiness,
+    config, log, chat, port, opsPort: ops.port, readiness,
     stop: () => (stopping ??= stop()),
   };
 }

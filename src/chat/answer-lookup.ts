@@ -1,8 +1,8 @@
-import { baselineCard } from '../core/baseline-card.js';
+import { baselineCard } from '../cards/baseline-card.js';
 import { code, italic, type Card } from '../core/card.js';
 import type { Finding } from '../core/finding.js';
-import { findingsCard } from '../core/findings-card.js';
-import { candidatesBlocks, whoCard } from '../core/who-card.js';
+import { findingsCard } from '../cards/findings-card.js';
+import { candidatesBlocks, whoCard } from '../cards/who-card.js';
 import type { DetectionSettings } from '../detection/detection-settings.js';
 import { baselineReports } from '../lookup/baseline-report.js';
 import { resolvePrincipal } from '../lookup/resolve-principal.js';
@@ -15,8 +15,10 @@ import { USAGE, type Command, type PrincipalRef } from './commands.js';
 /** A lookup to answer: small and serialisable, so it can travel through a job queue. */
 export interface LookupRequest {
   command: Command;
-  /** Where the answer goes (Slack: the slash command's response_url). */
+  /** Where the answer goes, as the platform addresses it (Slack: the slash command's response_url; Teams: the conversation). */
   responseUrl: string;
+  /** The platform the command came from (`slack` when absent, as in jobs queued before Teams existed). */
+  platform?: string;
   /** Platform user id of whoever asked. */
   userId: string;
 }
@@ -34,16 +36,16 @@ export interface LookupDeps {
   now?: () => number;
 }
 
-/** The usage of every command, as a card. */
-export function helpCard(error?: string): Card {
+/** The usage of every command, as a card (`usage`: the platform's way of typing them, slash commands by default). */
+export function helpCard(error?: string, usage: string = USAGE): Card {
   return {
     title: 'storage-watch commands',
     tone: error ? 'low' : 'info',
     blocks: [
       ...(error ? [{ kind: 'text' as const, lines: [[italic(error)]] }] : []),
-      { kind: 'text', lines: USAGE.split('\n').map((l) => [code(l)]) },
+      { kind: 'text', lines: usage.split('\n').map((l) => [code(l)]) },
     ],
-    summary: error ? `${error}. ${USAGE.split('\n')[0]}` : 'storage-watch commands',
+    summary: error ? `${error}. ${usage.split('\n')[0]}` : 'storage-watch commands',
   };
 }
 

@@ -26,6 +26,9 @@ export const USAGE = [
   '<principal> is an email, ARN, user name, UPN, or @mention.',
 ].join('\n');
 
+/** The same commands as typed to the bot in Teams (after an @mention in a channel, plainly in a personal chat). */
+export const LINE_USAGE = USAGE.replace(/\/storage-/g, '').replace('@mention', '@mention of a person');
+
 const fail = (error: string): ParsedCommand => ({ ok: false, error, usage: USAGE });
 
 /** `<@U123|alice>` -> mention; `<mailto:a@b.c|a@b.c>` (Slack's escaping of emails) -> the address; anything else as typed. */

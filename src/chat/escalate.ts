@@ -1,4 +1,4 @@
-import { escalationCard } from '../core/finding-card.js';
+import { escalationCard } from '../cards/finding-card.js';
 import type { Finding, Severity } from '../core/finding.js';
 import { audit } from '../store/audit-log.js';
 import { getFinding } from '../store/findings.js';
@@ -14,12 +14,14 @@ export interface EscalationTargets {
   pagerDuty?: { routingKey: string; eventsUrl: string };
 }
 
-/** What escalate needs. */
-export type EscalationDeps = ChatDeps & { escalation: EscalationTargets; fetch?: typeof fetch };
+/** What escalate needs: the store, and every platform (its messenger and escalation channel). */
+export type EscalationDeps = Pick<ChatDeps, 'sql' | 'settings' | 'links'> & { platforms: readonly ChatDeps[]; escalation: EscalationTargets; fetch?: typeof fetch };
 
 /** How one escalation target fared. */
 export interface EscalationResult {
   target: 'channel' | 'webhook' | 'pagerduty';
+  /** The chat platform of a channel target. */
+  platform?: string;
   ok: boolean;
   detail?: string;
 }
@@ -44,21 +46,26 @@ async function postJson(doFetch: typeof fetch, url: string, body: unknown): Prom
 }
 
 /**
- * Sends an escalated finding to every configured target: the escalation channel (a card linking the
- * original alert), the generic webhook and PagerDuty (one incident per finding: the dedup key is the
+ * Sends an escalated finding to every configured target: the escalation channel of every platform (a card
+ * linking the original alert on that platform), the generic webhook and PagerDuty (one incident per finding: the dedup key is the
  * finding id). A failing target does not stop the others; each outcome is audited and returned.
  */
 export async function escalate(deps: EscalationDeps, findingId: string, actor: string): Promise<EscalationResult[]> {
   const f = await getFinding(deps.sql, findingId);
   if (!f) return [];
   const view = await findingView(deps, f);
-  const message = await getMessage(deps.sql, { findingId, platform: deps.messenger.platform });
-  const permalink = message?.ts ? await deps.messenger.permalink({ channel: message.channel, ts: message.ts }).catch(() => undefined) : undefined;
+  const permalinks = await Promise.all(deps.platforms.map(async (p) => {
+    const message = await getMessage(deps.sql, { findingId, platform: p.messenger.platform });
+    return message?.ts ? p.messenger.permalink({ channel: message.channel, ts: message.ts }).catch(() => undefined) : undefined;
+  }));
+  const permalink = permalinks.find(Boolean);
   const doFetch = deps.fetch ?? fetch;
   const decision = view.decision ? { by: view.decision.by, at: new Date(view.decision.at).toISOString(), reason: view.decision.reason } : { by: actor };
-  const jobs: { target: EscalationResult['target']; run: () => Promise<string> }[] = [];
-  const channel = deps.channels.escalation;
-  if (channel) jobs.push({ target: 'channel', run: async () => (await deps.messenger.post(channel, escalationCard(view, permalink))).ts });
+  const jobs: { target: EscalationResult['target']; platform?: string; run: () => Promise<string> }[] = [];
+  deps.platforms.forEach((p, i) => {
+    const channel = p.channels.escalation;
+    if (channel) jobs.push({ target: 'channel', platform: p.messenger.platform, run: async () => (await p.messenger.post(channel, escalationCard(view, permalinks[i]))).ts });
+  });
   const { webhookUrl, pagerDuty } = deps.escalation;
   if (webhookUrl) {
     jobs.push({ target: 'webhook', run: () => postJson(doFetch, webhookUrl, { event: 'storage_watch.finding.escalated', finding: findingJson(f), decision, link: permalink ?? null, consoleLinks: view.links }) });
@@ -80,11 +87,12 @@ export async function escalate(deps: EscalationDeps, findingId: string, actor: s
   }
   const results: EscalationResult[] = [];
   for (const job of jobs) {
-    const result = await job.run().then((detail): EscalationResult => ({ target: job.target, ok: true, detail }), (err: unknown): EscalationResult => ({
-      target: job.target, ok: false, detail: err instanceof Error ? err.message : String(err),
+    const at = job.platform ? { target: job.target, platform: job.platform } : { target: job.target };
+    const result = await job.run().then((detail): EscalationResult => ({ ...at, ok: true, detail }), (err: unknown): EscalationResult => ({
+      ...at, ok: false, detail: err instanceof Error ? err.message : String(err),
     }));
     results.push(result);
-    await audit(deps.sql, { actor, action: 'finding.escalate.notify', target: f.id, result: result.ok ? 'done' : 'failed', detail: { to: result.target, detail: result.detail } });
+    await audit(deps.sql, { actor, action: 'finding.escalate.notify', target: f.id, result: result.ok ? 'done' : 'failed', detail: { to: result.target, ...(result.platform ? { platform: result.platform } : {}), detail: result.detail } });
   }
   return results;
 }

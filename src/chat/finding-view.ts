@@ -1,5 +1,5 @@
 import type { Finding } from '../core/finding.js';
-import type { DecisionView, FindingView } from '../core/finding-card.js';
+import type { DecisionView, FindingView } from '../cards/finding-card.js';
 import { hourOf, mergeRollups, OTHER } from '../core/rollup.js';
 import { localTime } from '../detection/detection-settings.js';
 import { getFindingDecision, type FindingDecision } from '../store/findings.js';

@@ -1,5 +1,5 @@
 import type { Card } from '../core/card.js';
-import { detailsCard, findingCard } from '../core/finding-card.js';
+import { detailsCard, findingCard } from '../cards/finding-card.js';
 import type { Finding } from '../core/finding.js';
 import { audit } from '../store/audit-log.js';
 import { getFinding, getFindingDecision, setFindingStatus, type FindingDecision } from '../store/findings.js';

@@ -1,4 +1,4 @@
-import { findingCard, repeatCard } from '../core/finding-card.js';
+import { findingCard, repeatCard } from '../cards/finding-card.js';
 import { getFinding } from '../store/findings.js';
 import { claimPost, claimRepeat, getMessage, recordPosted, recordRepeat, type MessageKey, type MessageRecord } from '../store/messages.js';
 import type { ChatDeps } from './chat-deps.js';

@@ -1,4 +1,4 @@
-import { digestCard, type Digest } from '../core/digest-card.js';
+import { digestCard, type Digest } from '../cards/digest-card.js';
 import { SEVERITIES, type FindingStatus, type Severity } from '../core/finding.js';
 import { dailyFindingCounts, findingActivity, listFindings } from '../store/findings.js';
 import { getMessages } from '../store/messages.js';

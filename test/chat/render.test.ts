@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderCard, renderForm, escapeMrkdwn, SLACK_LIMITS } from '../../src/chat/slack/render.js';
 import { visibleText, type Card } from '../../src/core/card.js';
-import { detailsCard, findingCard, type FindingView } from '../../src/core/finding-card.js';
+import { detailsCard, findingCard, type FindingView } from '../../src/cards/finding-card.js';
 import type { Finding } from '../../src/core/finding.js';
 import { blockProblems, viewProblems } from '../fakes/block-kit-limits.js';
 import { bulkDraft, evidence, person } from './chat-fixtures.js';

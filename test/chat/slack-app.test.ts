@@ -1,7 +1,8 @@
 import { LogLevel } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LookupRequest } from '../../src/chat/answer-lookup.js';
-import { createSlackPlatform, type SlackPlatform } from '../../src/chat/slack/index.js';
+import { createChatService, type ChatService } from '../../src/chat/chat-service.js';
+import { createSlackPlatform } from '../../src/chat/slack/index.js';
 import { parseSlackConfig } from '../../src/chat/slack/slack-config.js';
 import type { Finding } from '../../src/core/finding.js';
 import { detectionSettings } from '../../src/detection/detection-settings.js';
@@ -28,7 +29,7 @@ describe.each(ENGINES)('the Slack app over HTTP on %s', (engine: Engine) => {
   let webhook: HttpRecorder;
   let pagerDuty: HttpRecorder;
   let responses: HttpRecorder;
-  let platform: SlackPlatform;
+  let platform: ChatService;
   let events: string;
   let finding: Finding;
   let cardTs: string;
@@ -47,14 +48,14 @@ describe.each(ENGINES)('the Slack app over HTTP on %s', (engine: Engine) => {
       SLACK_RESPONDERS: `${RESPONDER},S0ONCALL`, ESCALATION_WEBHOOK_URL: `${webhook.url}/hook`, PAGERDUTY_ROUTING_KEY: 'R0UTINGKEY0123456789',
       PAGERDUTY_EVENTS_URL: `${pagerDuty.url}/v2/enqueue`,
     })!;
-    platform = createSlackPlatform(cfg, {
-      sql: db.sql, settings: detectionSettings(),
+    const slack = createSlackPlatform(cfg, { clientOptions: { logLevel: LogLevel.ERROR, retryConfig: { retries: 2, minTimeout: 20, maxTimeout: 50 } } });
+    platform = createChatService([slack], {
+      sql: db.sql, settings: detectionSettings(), escalation: cfg.escalation,
       // The lead wires this to BullMQ; here the lookup runs right away, after the ack, like a worker would.
       enqueueLookup: (req: LookupRequest) => {
         lookups.push(platform.answerLookup(req));
         return Promise.resolve();
       },
-      clientOptions: { logLevel: LogLevel.ERROR, retryConfig: { retries: 2, minTimeout: 20, maxTimeout: 50 } },
     });
     const { port } = await platform.start({ port: 0, host: '127.0.0.1' });
     events = `http://127.0.0.1:${port}/slack/events`;
@@ -71,7 +72,7 @@ describe.each(ENGINES)('the Slack app over HTTP on %s', (engine: Engine) => {
     pagerDuty.requests.length = 0;
     responses.requests.length = 0;
     finding = await seedFinding(db.sql, alice, Date.now() - 15 * 60_000);
-    cardTs = (await platform.notifyFinding(finding.id)).ref!.ts;
+    cardTs = (await platform.notifyFinding(finding.id)).slack!.ref!.ts;
   });
 
   const click = (user: string, actionId: string, findingId = finding.id): Record<string, string> => interaction({

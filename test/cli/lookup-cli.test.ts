@@ -42,11 +42,11 @@ describe('who, baseline, findings and suppress on the command line', () => {
     const r = await cli('who', 'alice', '--last', '6h', '--until', until);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('arn:aws:iam::111122223333:user/alice');
-    expect(r.stdout).toMatch(new RegExp(`NEW ${NEW_IP.replace(/\./g, '\\.')}`));
+    expect(r.stdout).toMatch(new RegExp(`\\[NEW\\] ${NEW_IP.replace(/\./g, '\\.')}`));
     expect(r.stdout).toMatch(new RegExp(`^\\s+${KNOWN_IP.replace(/\./g, '\\.')}`, 'm'));
-    expect(r.stdout).toContain(`NEW ${RCLONE}`);
-    expect(r.stdout).toMatch(/per hour: [▁▂▃▄▅▆▇█]{6}/);
-    expect(r.stdout).toMatch(/open findings:\n\s+\[(medium|high|critical)\] \w+ New source IP/);
+    expect(r.stdout).toContain(`[NEW] ${RCLONE}`);
+    expect(r.stdout).toMatch(/Per hour: [▁▂▃▄▅▆▇█]{6}/);
+    expect(r.stdout).toMatch(/Open findings:\n\s+\[(medium|high|critical)\] New source IP[^\n]* \w+$/m);
   });
 
   it('who --json gives the same figures to tools', async () => {
@@ -61,9 +61,9 @@ describe('who, baseline, findings and suppress on the command line', () => {
   it('baseline describes what normal looks like and what is new in the last 24 hours', async () => {
     const r = await cli('baseline', 'alice', '--until', until);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/history: 1[01] active day/);
-    expect(r.stdout).toMatch(/usual hours \(UTC\): 09 10 11 12 13 14 15 16 17/);
-    expect(r.stdout).toContain(`new clients: ${RCLONE}`);
+    expect(r.stdout).toMatch(/History: 1[01] active day/);
+    expect(r.stdout).toMatch(/Usual hours \(UTC\): 09 10 11 12 13 14 15 16 17/);
+    expect(r.stdout).toContain(`[NEW] ${RCLONE} (last 24 h)`);
   });
 
   it('an unknown principal is a clear error with exit code 2', async () => {

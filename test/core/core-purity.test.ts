@@ -14,4 +14,14 @@ describe('src/core', () => {
         .map((spec) => `${f}: ${spec}`));
     expect(offenders).toEqual([]);
   });
+
+  it('imports nothing of ours outside core/ (no store, lookup, chat, cards...)', () => {
+    const offenders = readdirSync(CORE)
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...readFileSync(CORE + f, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)]
+        .map((m) => m[1]!)
+        .filter((spec) => spec.startsWith('.') && !spec.startsWith('./'))
+        .map((spec) => `${f}: ${spec}`));
+    expect(offenders).toEqual([]);
+  });
 });

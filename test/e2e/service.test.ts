@@ -127,7 +127,7 @@ describe('storage-watch service, end to end: log files -> jobs -> Slack card -> 
     const detect = await eventually(async () => (await observer.completed('detect'))[0], WAIT);
     expect((detect.returnvalue as { notified: number }).notified).toBeGreaterThanOrEqual(1);
     const notify = await eventually(async () => (await observer.completed('notify')).find((j) => (j.data as { findingId: string }).findingId === findingId), WAIT);
-    expect(notify.returnvalue).toMatchObject({ action: 'posted', ref: { channel: ALERTS } });
+    expect(notify.returnvalue).toMatchObject({ slack: { action: 'posted', ref: { channel: ALERTS } } });
     // One card per finding, however the jobs were retried.
     expect(fake.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.body.blocks).includes(findingId))).toHaveLength(1);
   });

@@ -1,57 +1,30 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { App, LogLevel, type BlockAction, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type BlockAction, type Logger as BoltLogger, type webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
-import type { Card } from '../../core/card.js';
-import type { DetectionSettings } from '../../detection/detection-settings.js';
-import { getMessage } from '../../store/messages.js';
-import type { Sql } from '../../store/sql.js';
-import { answerLookup, helpCard, type LookupDeps, type LookupRequest } from '../answer-lookup.js';
-import type { ChatDeps } from '../chat-deps.js';
-import type { ConsoleLinkOptions } from '../console-links.js';
-import { escalate, type EscalationDeps, type EscalationResult } from '../escalate.js';
-import { handleAction, type ActionDeps, type ChatAction } from '../handle-action.js';
-import { notifyFinding, type NotifyResult } from '../notify-finding.js';
-import { postDigest } from '../post-digest.js';
+import { helpCard } from '../answer-lookup.js';
+import type { ChatInbound, ChatPlatform } from '../platform.js';
 import { parseClick, parseSlash, parseSubmission } from './parse.js';
 import { ACTION_IDS, renderCard, renderForm, VIEW_IDS } from './render.js';
 import type { SlackConfig } from './slack-config.js';
 import { respondToUrl, SlackMessenger } from './slack-messenger.js';
 import { slackEmailOf, slackResponders } from './slack-responders.js';
 
-/** What the Slack platform needs from the rest of storage-watch. */
-export interface SlackPlatformDeps {
-  sql: Sql;
-  settings: DetectionSettings;
-  /** Hands a slash-command lookup to the job queue; called right after the 3-second ack. */
-  enqueueLookup(request: LookupRequest): Promise<void>;
-  links?: ConsoleLinkOptions;
+/** Path of the Slack events endpoint (HTTP mode). */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** What the Slack platform needs besides its configuration. */
+export interface SlackPlatformOptions {
   logger?: Logger;
-  now?: () => number;
-  /** HTTP client for webhooks, PagerDuty and response_url (default: global fetch). */
+  /** HTTP client for response_url (default: global fetch). */
   fetch?: typeof fetch;
-  /** See ChatDeps.claimTimeoutMs. */
-  claimTimeoutMs?: number;
   /** Extra Web API client options (tests shorten retries); slackApiUrl always comes from the config. */
   clientOptions?: Omit<webApi.WebClientOptions, 'slackApiUrl'>;
 }
 
-/** The running Slack side: the Bolt app and the functions the job workers call. */
-export interface SlackPlatform {
+/** The Slack platform: the ChatPlatform port plus the Bolt app and its Web API client. */
+export interface SlackPlatform extends ChatPlatform {
   app: App;
   client: webApi.WebClient;
   messenger: SlackMessenger;
-  chatDeps: ChatDeps;
-  lookupDeps: LookupDeps;
-  /** Verifies the token, then listens for HTTP requests (port from the config unless given) or connects in Socket Mode. */
-  start(listen?: { port?: number; host?: string }): Promise<{ port?: number }>;
-  stop(): Promise<void>;
-  /** notifyFinding with this platform's deps. */
-  notifyFinding(findingId: string): Promise<NotifyResult>;
-  /** postDigest with this platform's deps. */
-  postDigest(opts?: { now?: number }): ReturnType<typeof postDigest>;
-  /** answerLookup with this platform's deps (the lookup job calls it). */
-  answerLookup(request: LookupRequest): Promise<Card>;
 }
 
 function boltLogger(l: Logger): BoltLogger {
@@ -63,44 +36,32 @@ function boltLogger(l: Logger): BoltLogger {
   };
 }
 
-/** Builds the Slack platform: a Bolt app (HTTP receiver at /slack/events, or Socket Mode with an app token) with the card, modal and command handlers registered. */
-export function createSlackPlatform(cfg: SlackConfig, deps: SlackPlatformDeps): SlackPlatform {
+/** Builds the Slack platform: a Bolt app (HTTP endpoint at /slack/events, or Socket Mode with an app token) with the card, modal and command handlers registered. */
+export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions = {}): SlackPlatform {
+  const receiver = cfg.mode === 'http' ? new HTTPReceiver({ signingSecret: cfg.signingSecret!, endpoints: SLACK_EVENTS_PATH, ...(opts.logger ? { logger: boltLogger(opts.logger) } : { logLevel: LogLevel.WARN }) }) : undefined;
   const app = new App({
     token: cfg.botToken,
-    ...(cfg.mode === 'socket' ? { socketMode: true, appToken: cfg.appToken } : { signingSecret: cfg.signingSecret, port: cfg.port }),
-    clientOptions: { ...deps.clientOptions, slackApiUrl: cfg.apiUrl },
+    ...(receiver ? { receiver } : { socketMode: true, appToken: cfg.appToken }),
+    clientOptions: { ...opts.clientOptions, slackApiUrl: cfg.apiUrl },
     // auth.test runs in start() instead, where a bad token becomes a clear start-up error rather than an unhandled rejection.
     tokenVerificationEnabled: false,
-    ...(deps.logger ? { logger: boltLogger(deps.logger) } : { logLevel: LogLevel.WARN }),
+    ...(opts.logger ? { logger: boltLogger(opts.logger) } : { logLevel: LogLevel.WARN }),
   });
   const client = app.client;
   const messenger = new SlackMessenger(client);
-  const doFetch = deps.fetch ?? fetch;
-  const chatDeps: ChatDeps = {
-    sql: deps.sql, messenger, settings: deps.settings, links: deps.links, now: deps.now, claimTimeoutMs: deps.claimTimeoutMs,
-    channels: { alert: cfg.channels.alert, escalation: cfg.channels.escalation, digest: cfg.channels.digest },
+  const doFetch = opts.fetch ?? fetch;
+  const responders = slackResponders(client, cfg.responders);
+  let inbound: ChatInbound | undefined;
+  const service = (): ChatInbound => {
+    if (!inbound) throw new Error('the Slack platform is not attached to a chat service');
+    return inbound;
   };
-  const actionDeps: ActionDeps = { ...chatDeps, responders: slackResponders(client, cfg.responders) };
-  const escalationDeps: EscalationDeps = { ...chatDeps, escalation: cfg.escalation, fetch: doFetch };
-  const lookupDeps: LookupDeps = {
-    sql: deps.sql, settings: deps.settings, platform: 'slack', now: deps.now,
-    respond: (url, card) => respondToUrl(url, card, doFetch),
-    emailOf: (userId) => slackEmailOf(client, userId),
-  };
-  const warn = (msg: string, err: unknown): void => deps.logger?.warn({ err }, msg);
+  const warn = (msg: string, err: unknown): void => opts.logger?.warn({ err }, msg);
 
-  async function tell(userId: string, channel: string | undefined, text: string, threadTs?: string): Promise<void> {
-    if (!channel) return;
+  async function tell(place: { userId: string; channel?: string; threadTs?: string }, text: string): Promise<void> {
+    if (!place.channel) return;
     const { text: safeText, blocks } = renderCard({ title: 'storage-watch', tone: 'info', summary: text, blocks: [{ kind: 'text', lines: [[text]] }] });
-    await client.chat.postEphemeral({ channel, user: userId, text: safeText, blocks: blocks.slice(1), ...(threadTs ? { thread_ts: threadTs } : {}) });
-  }
-
-  async function afterDecision(a: ChatAction, userId: string, channel: string | undefined): Promise<void> {
-    await notifyFinding(chatDeps, a.findingId).catch((err: unknown) => warn('could not refresh the card', err));
-    if (a.action !== 'escalate') return;
-    const results: EscalationResult[] = await escalate(escalationDeps, a.findingId, a.actor);
-    const failed = results.filter((r) => !r.ok);
-    if (failed.length) await tell(userId, channel, `Escalated, but these targets failed: ${failed.map((r) => `${r.target} (${r.detail ?? 'error'})`).join(', ')}`);
+    await client.chat.postEphemeral({ channel: place.channel, user: place.userId, text: safeText, blocks: blocks.slice(1), ...(place.threadTs ? { thread_ts: place.threadTs } : {}) });
   }
 
   app.action<BlockAction>({ type: 'block_actions', action_id: new RegExp(`^(${Object.values(ACTION_IDS).join('|')})$`) }, async ({ ack, body }) => {
@@ -109,20 +70,20 @@ export function createSlackPlatform(cfg: SlackConfig, deps: SlackPlatformDeps): 
     if (!click) return;
     let outcome;
     try {
-      outcome = await handleAction(actionDeps, click.action);
+      outcome = await service().act(click.action);
     } catch (err) {
       warn('could not handle a click', err);
-      return tell(click.userId, click.channel, 'storage-watch could not process this click; try again in a minute.');
+      return tell({ userId: click.userId, channel: click.channel }, 'storage-watch could not process this click; try again in a minute.');
     }
     if (outcome.kind === 'form' && click.triggerId) {
       await client.views.open({ trigger_id: click.triggerId, view: renderForm(outcome.form, { findingId: click.action.findingId, channel: click.channel, ts: click.messageTs }) });
     } else if (outcome.kind === 'done') {
-      const stored = await getMessage(deps.sql, { findingId: click.action.findingId, platform: 'slack' });
+      const stored = await service().messageOf('slack', click.action.findingId);
       const channel = stored?.channel ?? click.channel;
       const ts = stored?.ts ?? click.messageTs;
       for (const e of outcome.effects) if (e.kind === 'details' && channel) await messenger.post(channel, e.card, { threadTs: ts });
     } else if (outcome.kind !== 'form') {
-      await tell(click.userId, click.channel, outcome.message);
+      await tell({ userId: click.userId, channel: click.channel }, outcome.message);
     }
   });
 
@@ -132,14 +93,15 @@ export function createSlackPlatform(cfg: SlackConfig, deps: SlackPlatformDeps): 
       if ('errors' in parsed) return ack({ response_action: 'errors', errors: parsed.errors });
       let outcome;
       try {
-        outcome = await handleAction(actionDeps, parsed.action);
+        outcome = await service().act(parsed.action);
       } catch (err) {
         warn('could not store the decision', err);
         return ack({ response_action: 'errors', errors: { reason: 'storage-watch could not save this decision; try again.' } });
       }
       if (outcome.kind !== 'done') return ack({ response_action: 'errors', errors: { reason: outcome.kind === 'form' ? 'Unexpected form.' : outcome.message } });
       await ack();
-      await afterDecision(parsed.action, body.user.id, parsed.meta.channel);
+      const note = await service().afterDecision(parsed.action);
+      if (note) await tell({ userId: body.user.id, channel: parsed.meta.channel }, note);
     });
   }
 
@@ -151,7 +113,7 @@ export function createSlackPlatform(cfg: SlackConfig, deps: SlackPlatformDeps): 
     }
     await ack({ response_type: 'ephemeral', text: 'Looking that up…' });
     try {
-      await deps.enqueueLookup({ command: parsed.command, responseUrl: command.response_url, userId: command.user_id });
+      await service().lookup({ command: parsed.command, responseUrl: command.response_url, userId: command.user_id, platform: 'slack' });
     } catch (err) {
       warn('could not queue a lookup', err);
       await respond({ response_type: 'ephemeral', replace_original: false, text: 'storage-watch could not start this lookup; try again in a minute.' });
@@ -164,21 +126,23 @@ export function createSlackPlatform(cfg: SlackConfig, deps: SlackPlatformDeps): 
   });
 
   return {
-    app, client, messenger, chatDeps, lookupDeps,
-    async start(listen = {}) {
+    name: 'slack', app, client, messenger, channels: cfg.channels,
+    routes: receiver ? { [SLACK_EVENTS_PATH]: receiver.requestListener } : {},
+    isResponder: (actor) => responders.isResponder(actor),
+    answer: (responseUrl, card) => respondToUrl(responseUrl, card, doFetch),
+    tell,
+    emailOf: (userId) => slackEmailOf(client, userId),
+    attach(i) {
+      inbound = i;
+    },
+    async start() {
       await client.auth.test().catch((err: unknown) => {
         throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test): ${err instanceof Error ? err.message : String(err)}`);
       });
-      if (cfg.mode === 'socket') {
-        await app.start();
-        return {};
-      }
-      const server = (await app.start({ port: listen.port ?? cfg.port, ...(listen.host ? { host: listen.host } : {}) })) as Server;
-      return { port: (server.address() as AddressInfo).port };
+      if (cfg.mode === 'socket') await app.start();
     },
-    stop: () => app.stop().then(() => undefined),
-    notifyFinding: (id) => notifyFinding(chatDeps, id),
-    postDigest: (opts) => postDigest(chatDeps, opts),
-    answerLookup: (request) => answerLookup(lookupDeps, request),
+    async stop() {
+      if (cfg.mode === 'socket') await app.stop();
+    },
   };
 }

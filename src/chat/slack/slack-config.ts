@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { StorageWatchError } from '../../core/errors.js';
-import { isTimeZone } from '../../core/time-zone.js';
+import { chatConfigSchema } from '../chat-config.js';
 
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{6,}$/, 'must be a channel id such as C0123456789 (channel details > About > Channel ID), not a #name');
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
-
 /** The environment variables of the Slack platform, validated. */
-export const slackConfigSchema = z.object({
+export const slackConfigSchema = chatConfigSchema.extend({
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-...)').optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-...)').optional(),
@@ -18,12 +17,6 @@ export const slackConfigSchema = z.object({
   SLACK_RESPONDERS: z.string().optional()
     .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
     .refine((l) => l.every((id) => /^[UWS][A-Z0-9]{2,}$/.test(id)), 'must be comma-separated Slack user ids (U…/W…) and user group ids (S…)'),
-  ESCALATION_WEBHOOK_URL: httpUrl.optional(),
-  PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
-  PAGERDUTY_EVENTS_URL: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
-  DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM such as 09:00').default('09:00'),
-  DIGEST_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
 });
 
 /** How storage-watch talks to Slack. */

@@ -1,7 +1,7 @@
 import type { IdentityRecord } from '../store/identities.js';
 import type { BaselineReport, KnownValue } from '../lookup/baseline-report.js';
-import { badge, bold, code, count, listLines, utcTime, type Card, type CardBlock, type Line } from './card.js';
-import { formatBytes } from './format-bytes.js';
+import { badge, bold, code, count, listLines, utcTime, type Card, type CardBlock, type Line } from '../core/card.js';
+import { formatBytes } from '../core/format-bytes.js';
 import { candidatesBlocks, identityLines } from './who-card.js';
 
 const day = (t: number): string => utcTime(t).slice(0, 10);

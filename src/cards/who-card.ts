@@ -1,8 +1,8 @@
 import type { IdentityRecord } from '../store/identities.js';
 import type { SeenInWindow, WhoReport } from '../lookup/who-report.js';
-import { badge, bold, code, count, italic, listLines, utcTime, type Card, type CardBlock, type Line } from './card.js';
-import { formatBytes } from './format-bytes.js';
-import { sparkline } from './sparkline.js';
+import { badge, bold, code, count, italic, listLines, utcTime, type Card, type CardBlock, type Line } from '../core/card.js';
+import { formatBytes } from '../core/format-bytes.js';
+import { sparkline } from '../core/sparkline.js';
 
 function values(title: string, list: readonly SeenInWindow[], max: number): Line[] {
   if (!list.length) return [];

@@ -1,7 +1,7 @@
-import { badge, bold, code, count, italic, link, listLines, utcTime, type Card, type CardBlock, type Line } from './card.js';
-import type { Finding } from './finding.js';
-import { formatBytes } from './format-bytes.js';
-import { sparkline } from './sparkline.js';
+import { badge, bold, code, count, italic, link, listLines, utcTime, type Card, type CardBlock, type Line } from '../core/card.js';
+import type { Finding } from '../core/finding.js';
+import { formatBytes } from '../core/format-bytes.js';
+import { sparkline } from '../core/sparkline.js';
 
 /** A triage decision as a card shows it. */
 export interface DecisionView {

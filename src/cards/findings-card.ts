@@ -1,5 +1,5 @@
-import { bold, code, count, italic, link, listLines, utcTime, type Card, type Line } from './card.js';
-import type { Finding } from './finding.js';
+import { bold, code, count, italic, link, listLines, utcTime, type Card, type Line } from '../core/card.js';
+import type { Finding } from '../core/finding.js';
 
 /** One finding as a list line: severity, title, who, when, status, and a link to its card when known. */
 export function findingLine(f: Pick<Finding, 'id' | 'severity' | 'title' | 'status' | 'end'> & { principal: { name: string } }, url?: string): Line {

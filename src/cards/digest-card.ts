@@ -1,6 +1,6 @@
-import { bold, code, count, italic, link, listLines, utcTime, type Card, type CardBlock, type Line } from './card.js';
-import { SEVERITIES, type FindingStatus, type Severity } from './finding.js';
-import { sparkline } from './sparkline.js';
+import { bold, code, count, italic, link, listLines, utcTime, type Card, type CardBlock, type Line } from '../core/card.js';
+import { SEVERITIES, type FindingStatus, type Severity } from '../core/finding.js';
+import { sparkline } from '../core/sparkline.js';
 
 /** The daily summary for managers. */
 export interface Digest {

@@ -1,0 +1,183 @@
+import { Activity } from '@microsoft/agents-activity';
+import type { TurnContext } from '@microsoft/agents-hosting';
+import type { Card } from '../../core/card.js';
+import type { Logger } from '../../logger.js';
+import { helpCard } from '../answer-lookup.js';
+import { LINE_USAGE, type PrincipalRef } from '../commands.js';
+import type { ChatAction } from '../handle-action.js';
+import type { ChatInbound, ChatPlatform, UserPlace } from '../platform.js';
+import { parseInvoke, parseMessage, teamsActor, tenantOf, type InboundActivity } from './parse.js';
+import { renderAdaptiveCard, renderForm } from './render.js';
+import { messagesEndpoint, TeamsAdapter, withRetryAfter } from './teams-adapter.js';
+import type { TeamsConfig } from './teams-config.js';
+import { cardActivity, TeamsMessenger } from './teams-messenger.js';
+
+/** Path of the Bot Framework messaging endpoint. */
+export const TEAMS_MESSAGES_PATH = '/api/messages';
+
+/** What the Teams platform needs besides its configuration. */
+export interface TeamsPlatformOptions {
+  logger?: Logger;
+}
+
+/** The Teams platform: the ChatPlatform port plus the Agents SDK adapter. */
+export interface TeamsPlatform extends ChatPlatform {
+  adapter: TeamsAdapter;
+  messenger: TeamsMessenger;
+}
+
+type InvokeBody = { statusCode: number; type: string; value: unknown };
+
+const message = (text: string): InvokeBody => ({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text });
+const cardBody = (card: Record<string, unknown>): InvokeBody => ({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });
+
+/** Where a command's answer goes: the conversation (channel thread or personal chat) it was typed in. */
+interface ReplyTo {
+  conversationId: string;
+  serviceUrl?: string;
+}
+
+/** Builds the Teams platform on the Microsoft 365 Agents SDK: /api/messages for Action.Execute invokes and commands, proactive posts through the Bot Connector. */
+export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions = {}): TeamsPlatform {
+  const adapter = new TeamsAdapter(cfg);
+  const log = opts.logger;
+  if (!cfg.appId) {
+    log?.warn('TEAMS_APP_ID is not set: /api/messages accepts UNAUTHENTICATED requests and cards are posted without a token. Use this for local testing only.');
+  }
+  const names = new Map<string, string>();
+  const serviceUrls = new Map<string, string>();
+  const tenantKey = `serviceUrl:${cfg.tenantId ?? 'default'}`;
+  let inbound: ChatInbound | undefined;
+  const service = (): ChatInbound => {
+    if (!inbound) throw new Error('the Teams platform is not attached to a chat service');
+    return inbound;
+  };
+  const pending = new Set<Promise<unknown>>();
+  const background = (work: Promise<unknown>): void => {
+    const p = work.catch((err: unknown) => log?.warn({ err }, 'teams background work failed')).finally(() => pending.delete(p));
+    pending.add(p);
+  };
+
+  /** The tenant's Bot Connector URL: learned from inbound activities (and stored), else TEAMS_SERVICE_URL. */
+  async function serviceUrl(): Promise<string> {
+    const known = serviceUrls.get(tenantKey) ?? (await service().recall(tenantKey).catch(() => undefined));
+    if (known) serviceUrls.set(tenantKey, known);
+    return known ?? cfg.serviceUrl;
+  }
+  const messenger = new TeamsMessenger({ connector: async () => adapter.connector(await serviceUrl()), tenantId: cfg.tenantId, names });
+
+  async function learn(a: InboundActivity): Promise<void> {
+    if (a.from?.aadObjectId && a.from.name) names.set(teamsActor(a.from.aadObjectId), a.from.name);
+    const tenant = tenantOf(a);
+    if (!a.serviceUrl || !/^https?:\/\//.test(a.serviceUrl) || (cfg.tenantId && tenant !== cfg.tenantId)) return;
+    const key = cfg.tenantId ? tenantKey : `serviceUrl:${tenant ?? 'default'}`;
+    for (const k of new Set([key, tenantKey])) {
+      if (serviceUrls.get(k) === a.serviceUrl) continue;
+      serviceUrls.set(k, a.serviceUrl);
+      await service().remember(k, a.serviceUrl);
+    }
+  }
+
+  async function onInvoke(a: InboundActivity): Promise<InvokeBody> {
+    const parsed = parseInvoke(a);
+    if (!parsed) return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Not supported.' };
+    if (parsed.kind === 'invalid') return message(parsed.message);
+    if (parsed.kind === 'cancel') {
+      const card = await service().findingCard(parsed.findingId);
+      return card ? cardBody(renderAdaptiveCard(card, names)) : message('This finding no longer exists.');
+    }
+    const outcome = await service().act(parsed.action);
+    switch (outcome.kind) {
+      case 'form':
+        return cardBody(renderForm(outcome.form));
+      case 'done': {
+        const details = outcome.effects.find((e) => e.kind === 'details');
+        if (details && details.kind === 'details') {
+          const ref = await service().messageOf('teams', parsed.action.findingId);
+          if (!ref) return message('The alert card of this finding is not on record; details cannot be posted.');
+          await messenger.post(ref.channel, details.card, { threadTs: ref.threadTs ?? ref.ts });
+          return message('The full evidence is in the thread.');
+        }
+        // Everyone's card is updated in place (PUT) after the answer; the person who decided sees it at once.
+        background(afterDecision(parsed.action, a));
+        return cardBody(renderAdaptiveCard(outcome.card, names));
+      }
+      default:
+        return message(outcome.message);
+    }
+  }
+
+  async function afterDecision(action: ChatAction, a: InboundActivity): Promise<void> {
+    const note = await service().afterDecision(action);
+    if (note && a.conversation?.id) await tell({ userId: a.from?.id ?? '', channel: a.conversation.id }, note);
+  }
+
+  async function onMessage(context: TurnContext, a: InboundActivity): Promise<void> {
+    const personal = a.conversation?.conversationType === 'personal';
+    const { command, mentioned } = parseMessage(a);
+    if (!personal && !mentioned) return;
+    if (!command.ok || command.command.name === 'help') {
+      await context.sendActivity(cardActivity(command.ok ? helpCard(undefined, LINE_USAGE) : helpCard(command.error, LINE_USAGE), names));
+      return;
+    }
+    const replyTo: ReplyTo = { conversationId: a.conversation!.id!, serviceUrl: a.serviceUrl };
+    const c = command.command;
+    // A mentioned person is resolved in the conversation they were mentioned in.
+    const withPlace = (p: PrincipalRef): PrincipalRef =>
+      p.kind === 'mention' ? { ...p, userId: JSON.stringify({ member: p.userId, conversationId: replyTo.conversationId }) } : p;
+    const cmd = c.name === 'who' || c.name === 'baseline' ? { ...c, principal: withPlace(c.principal) }
+      : c.name === 'findings' && c.filter.kind === 'principal' ? { ...c, filter: { kind: 'principal' as const, principal: withPlace(c.filter.principal) } } : c;
+    await context.sendActivity(Activity.fromObject({ type: 'typing' }));
+    await service().lookup({ command: cmd, responseUrl: JSON.stringify(replyTo), userId: a.from?.aadObjectId ? a.from.aadObjectId.toLowerCase() : (a.from?.id ?? 'unknown'), platform: 'teams' });
+  }
+
+  async function logic(context: TurnContext): Promise<void> {
+    const a = context.activity as unknown as InboundActivity;
+    await learn(a);
+    if (a.type === 'invoke') {
+      let body: InvokeBody;
+      try {
+        body = await onInvoke(a);
+      } catch (err) {
+        log?.warn({ err }, 'could not handle a Teams card action');
+        body = message('storage-watch could not process this click; try again in a minute.');
+      }
+      await context.sendActivity(Activity.fromObject({ type: 'invokeResponse', value: { status: 200, body } }));
+    } else if (a.type === 'message') {
+      await onMessage(context, a);
+    }
+  }
+
+  async function answer(replyTo: string, card: Card): Promise<void> {
+    const to = JSON.parse(replyTo) as ReplyTo;
+    const client = await adapter.connector(to.serviceUrl ?? (await serviceUrl()));
+    await withRetryAfter(() => client.sendToConversation(to.conversationId, cardActivity(card, names)));
+  }
+
+  async function tell(place: UserPlace, text: string): Promise<void> {
+    if (!place.channel) return;
+    const client = await adapter.connector(await serviceUrl());
+    await withRetryAfter(() => client.sendToConversation(place.channel!, Activity.fromObject({ type: 'message', text: text.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`), textFormat: 'plain' })));
+  }
+
+  return {
+    name: 'teams', adapter, messenger, channels: cfg.channels,
+    routes: { [TEAMS_MESSAGES_PATH]: messagesEndpoint(adapter, logic, (err) => log?.warn({ err }, 'teams request failed')) },
+    isResponder: (actor) => Promise.resolve(cfg.responders.some((id) => teamsActor(id) === actor.toLowerCase())),
+    answer,
+    tell,
+    async emailOf(userId) {
+      const { member, conversationId } = JSON.parse(userId) as { member: string; conversationId: string };
+      const client = await adapter.connector(await serviceUrl());
+      const account = await withRetryAfter(() => client.getConversationMember(member, conversationId)) as { email?: string; userPrincipalName?: string };
+      return account.email ?? account.userPrincipalName ?? undefined;
+    },
+    attach(i) {
+      inbound = i;
+    },
+    start: () => Promise.resolve(),
+    async stop() {
+      await Promise.all([...pending]);
+    },
+  };
+}
