@@ -82,7 +82,7 @@ describe('operations listener: /healthz, /readyz and /metrics of a running servi
     const page = res.body;
     expect(sample(page, 'storage_watch_events_ingested_total{provider="files"}')).toBe(DATASET_EVENTS);
     expect(sample(page, 'storage_watch_records_rejected_total{provider="files"}')).toBe(0);
-    expect(sample(page, 'storage_watch_findings_created_total{detector="new-source-ip",severity="critical"}')).toBe(1);
+    expect(sample(page, 'storage_watch_findings_created_total{detector="new-source-ip",severity="high"}')).toBe(1);
     expect(sample(page, 'storage_watch_findings_created_total{detector="unusual-client",severity="high"}')).toBe(1);
     expect(sample(page, 'storage_watch_jobs{queue="scan",state="completed"}')).toBe(1);
     expect(sample(page, 'storage_watch_jobs{queue="notify",state="waiting"}')).toBe(1);
