@@ -1,7 +1,8 @@
-import { mergeRollups, totalOps, type Rollup } from '../core/rollup.js';
+import { emptyRollup, mergeRollups, totalOps, type Rollup } from '../core/rollup.js';
 import type { Sql } from './sql.js';
 
-const CHUNK = 1000;
+/** Rows per statement: large enough to amortise a round trip, small enough for one parameter. */
+const CHUNK = 5000;
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -9,26 +10,71 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** Merges new hourly rollups into the stored ones and marks those hours for detection. */
+const keyOf = (identity: string, hour: number): string => `${identity}\u0000${hour}`;
+
+/** Fields always stored, even empty, because tools read them from the column directly. */
+const KEPT: ReadonlySet<string> = new Set(['ops', 'actions', 'slots', 'buckets', 'ips', 'clients', 'changes', 'first', 'last']);
+
+/**
+ * The stored form of a rollup: the Rollup JSON without its identity and hour (they are columns) and
+ * without zero counts and empty lists, which halves what the database parses per identity-hour;
+ * `fromStored` puts them back.
+ */
+function toStored(r: Rollup): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (k === 'identity' || k === 'hour') continue;
+    if (!KEPT.has(k) && (v === 0 || (Array.isArray(v) ? !v.length : typeof v === 'object' && v !== null && !Object.keys(v as object).length))) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+function fromStored(identity: string, hour: Date, data: Partial<Rollup>): Rollup {
+  return Object.assign(emptyRollup(identity, hour.getTime()), data, { identity, hour: hour.getTime() });
+}
+
+function rowsJson(rollups: readonly Rollup[]): string {
+  return JSON.stringify(rollups.map((r) => ({ i: r.identity, h: r.hour, o: totalOps(r), b: r.bytesOut, d: toStored(r) })));
+}
+
+type StoredRow = { identity_key: string; hour: Date; data: Partial<Rollup> };
+
+/**
+ * Merges new hourly rollups into the stored ones and marks those hours for detection: one insert per
+ * chunk for the hours not stored yet (nearly all of them in a scan), then one read and one upsert for
+ * the few that must be merged with what is stored.
+ */
 export async function saveRollups(sql: Sql, rollups: readonly Rollup[]): Promise<void> {
   for (const part of chunks(rollups)) {
-    const existing = await sql.query<{ data: Rollup }>(
-      `select r.data from rollups r
+    const inserted = await sql.query<{ identity_key: string; hour: Date }>(
+      `insert into rollups (identity_key, hour, ops, bytes_out, data, dirty)
+       select x.i, to_timestamp(x.h / 1000), x.o, x.b, x.d, true
+       from jsonb_to_recordset($1::jsonb) as x(i text, h float8, o int, b bigint, d jsonb)
+       on conflict (identity_key, hour) do nothing
+       returning identity_key, hour`,
+      [rowsJson(part)],
+    );
+    if (inserted.length === part.length) continue;
+    const done = new Set(inserted.map((r) => keyOf(r.identity_key, r.hour.getTime())));
+    const rest = part.filter((r) => !done.has(keyOf(r.identity, r.hour)));
+    const existing = await sql.query<StoredRow>(
+      `select r.identity_key, r.hour, r.data from rollups r
        join jsonb_to_recordset($1::jsonb) as k(identity text, hour float8)
          on r.identity_key = k.identity and r.hour = to_timestamp(k.hour / 1000)`,
-      [JSON.stringify(part.map((r) => ({ identity: r.identity, hour: r.hour })))],
+      [JSON.stringify(rest.map((r) => ({ identity: r.identity, hour: r.hour })))],
     );
-    const stored = new Map(existing.map(({ data }) => [`${data.identity}\u0000${data.hour}`, data]));
-    const merged = part.map((r) => {
-      const old = stored.get(`${r.identity}\u0000${r.hour}`);
+    const stored = new Map(existing.map((row) => [keyOf(row.identity_key, row.hour.getTime()), fromStored(row.identity_key, row.hour, row.data)]));
+    const merged = rest.map((r) => {
+      const old = stored.get(keyOf(r.identity, r.hour));
       return old ? mergeRollups(old, r) : r;
     });
     await sql.query(
       `insert into rollups (identity_key, hour, ops, bytes_out, data, dirty)
-       select x->'data'->>'identity', to_timestamp((x->'data'->>'hour')::float8 / 1000), (x->>'ops')::int, (x->'data'->>'bytesOut')::bigint, x->'data', true
-       from jsonb_array_elements($1::jsonb) x
+       select x.i, to_timestamp(x.h / 1000), x.o, x.b, x.d, true
+       from jsonb_to_recordset($1::jsonb) as x(i text, h float8, o int, b bigint, d jsonb)
        on conflict (identity_key, hour) do update set ops = excluded.ops, bytes_out = excluded.bytes_out, data = excluded.data, dirty = true`,
-      [JSON.stringify(merged.map((data) => ({ ops: totalOps(data), data })))],
+      [rowsJson(merged)],
     );
   }
 }
@@ -41,11 +87,11 @@ export async function dirtyHours(sql: Sql): Promise<number[]> {
 
 /** Rollups of [from, to) that are waiting for detection, oldest first. */
 export async function dirtyRollups(sql: Sql, from: number, to: number): Promise<Rollup[]> {
-  const rows = await sql.query<{ data: Rollup }>(
-    'select data from rollups where dirty and hour >= $1 and hour < $2 order by hour, identity_key',
+  const rows = await sql.query<StoredRow>(
+    'select identity_key, hour, data from rollups where dirty and hour >= $1 and hour < $2 order by hour, identity_key',
     [new Date(from), new Date(to)],
   );
-  return rows.map((r) => r.data);
+  return rows.map((r) => fromStored(r.identity_key, r.hour, r.data));
 }
 
 /** Marks rollups of [from, to) as judged. */
@@ -55,9 +101,9 @@ export async function markJudged(sql: Sql, from: number, to: number): Promise<vo
 
 /** One identity's rollups in [from, to), oldest first. */
 export async function identityRollups(sql: Sql, identity: string, from: number, to: number): Promise<Rollup[]> {
-  const rows = await sql.query<{ data: Rollup }>(
-    'select data from rollups where identity_key = $1 and hour >= $2 and hour < $3 order by hour',
+  const rows = await sql.query<StoredRow>(
+    'select identity_key, hour, data from rollups where identity_key = $1 and hour >= $2 and hour < $3 order by hour',
     [identity, new Date(from), new Date(to)],
   );
-  return rows.map((r) => r.data);
+  return rows.map((r) => fromStored(r.identity_key, r.hour, r.data));
 }

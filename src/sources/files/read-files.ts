@@ -23,8 +23,21 @@ export function listInputFiles(paths: readonly string[]): string[] {
   if (missing.length) throw new StorageWatchError('input_not_found', `no such file or directory: ${missing.join(', ')}`);
   const files: string[] = [];
   const walk = (path: string): void => {
-    if (statSync(path).isDirectory()) {
-      for (const name of readdirSync(path).sort()) if (!name.startsWith('.')) walk(join(path, name));
+    let dir: boolean;
+    try {
+      dir = statSync(path).isDirectory();
+    } catch {
+      // Listed but gone (or a dangling link): reading it reports why, and the rest of the scan goes on.
+      dir = false;
+    }
+    let names: string[] | undefined;
+    try {
+      names = dir ? readdirSync(path).sort() : undefined;
+    } catch {
+      names = undefined;
+    }
+    if (names) {
+      for (const name of names) if (!name.startsWith('.')) walk(join(path, name));
     } else files.push(resolve(path));
   };
   paths.forEach(walk);
