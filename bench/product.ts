@@ -5,7 +5,7 @@
  * same run (gunzip + JSON.parse on one core), their ratio, peak RSS of the scan process, findings by
  * severity and the ingest and detection wall times. The old in-memory replay figure follows as a
  * secondary line.
- * Usage: npm run bench [-- --shapes month,dense-200k,dense-1m] [--engines pglite,postgres] [--out DIR]
+ * Usage: npm run bench [-- --shapes month,dense-200k,dense-1m] [--engines pglite,postgres] [--out DIR] [--replay] [--from-source]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -93,7 +93,8 @@ async function runScan(dir: string, engine: string, extraArgs: readonly string[]
   const env: Record<string, string | undefined> = { ...process.env, ...db.env, LOG_LEVEL: 'warn' };
   if (engine === 'pglite') delete env.DATABASE_URL;
   const started = performance.now();
-  const child = spawn(process.execPath, [...extraArgs, '--import', 'tsx', join(ROOT, 'src/cli.ts'), 'scan', '--input', dir, '--json'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = values['from-source'] ? ['--import', 'tsx', join(ROOT, 'src/cli.ts')] : [join(ROOT, 'dist/src/cli.js')];
+  const child = spawn(process.execPath, [...extraArgs, ...cli, 'scan', '--input', dir, '--json'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const bySeverity: Record<string, number> = {};
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
@@ -125,8 +126,14 @@ const { values } = parseArgs({
     out: { type: 'string', default: fileURLToPath(new URL('./out/', import.meta.url)) },
     replay: { type: 'boolean', default: false },
     'node-args': { type: 'string', default: '' },
+    'from-source': { type: 'boolean', default: false },
   },
 });
+// The compiled CLI is what `storage-watch` runs; from source, tsx's start-up would count as scan time.
+if (!values['from-source']) {
+  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stdout}${build.stderr}`);
+}
 const fmt = (v: number): string => Math.round(v).toLocaleString('en-US');
 const nodeArgs = values['node-args'] ? values['node-args'].split(' ') : [];
 console.log(`storage-watch product-path benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}`);
@@ -138,13 +145,16 @@ for (const shape of values.shapes.split(',')) {
     const bare = bareDecode(dir);
     const scan = await runScan(dir, engine, nodeArgs);
     const s = scan.summary;
-    const rate = s.records / scan.wallSeconds;
+    // The scan's own work; creating a fresh database and starting Node are shown apart (a one-off per store).
+    const work = s.ingestSeconds + s.detectSeconds;
+    const rate = s.records / work;
     const bareRate = bare.records / bare.seconds;
     const sev = ['critical', 'high', 'medium', 'low'].map((k) => `${scan.bySeverity[k] ?? 0} ${k}`).join(', ');
     console.log(`\n${shape} (${SHAPES[shape].describe}) on ${engine}: ${fmt(s.records)} records`);
-    console.log(`  scan --input (ingest + detection): ${fmt(rate)} records/s (${scan.wallSeconds.toFixed(1)} s wall: ingest ${s.ingestSeconds.toFixed(1)} s, detection ${s.detectSeconds.toFixed(1)} s)`);
+    console.log(`  scan --input (ingest + detection): ${fmt(rate)} records/s (ingest ${s.ingestSeconds.toFixed(1)} s, detection ${s.detectSeconds.toFixed(1)} s)`);
+    console.log(`  process wall time:                 ${scan.wallSeconds.toFixed(1)} s (${(scan.wallSeconds - work).toFixed(1)} s of it start-up, opening a fresh database, shutdown)`);
     console.log(`  bare decode, one core:             ${fmt(bareRate)} records/s (${bare.seconds.toFixed(1)} s, ${fmt(bare.records)} records)`);
-    console.log(`  ratio:                             ${(rate / bareRate).toFixed(2)} (ingest alone: ${(s.records / s.ingestSeconds / bareRate).toFixed(2)})`);
+    console.log(`  ratio:                             ${(rate / bareRate).toFixed(2)} (ingest alone: ${(s.records / s.ingestSeconds / bareRate).toFixed(2)}; whole process wall: ${(s.records / scan.wallSeconds / bareRate).toFixed(2)})`);
     console.log(`  peak RSS of the scan process:      ${fmt(s.maxRssMb)} MB`);
     console.log(`  findings:                          ${s.findings} (${sev})`);
   }
