@@ -51,6 +51,10 @@ function sinceOption(v: string): number {
   return timeOption(v);
 }
 
+function seconds(ms: number): number {
+  return Number((ms / 1000).toFixed(2));
+}
+
 function atLeast(min: Severity): (f: Finding) => boolean {
   return (f) => SEVERITIES.indexOf(f.severity) >= SEVERITIES.indexOf(min);
 }
@@ -97,6 +101,7 @@ program
       let summary: IngestSummary | undefined;
       let scopes: ScopeSummary[] = [];
       let notices: string[] = [];
+      const started = performance.now();
       if (opts.input) {
         summary = await ingestFiles(sql, opts.input, { rescan: opts.rescan, onProgress: (s) => progress.update(`read ${s.files} files, ${s.events.toLocaleString('en-US')} events`) });
       } else {
@@ -106,12 +111,15 @@ program
         scopes = r.scopes;
         notices = r.notices;
       }
+      const read = performance.now();
       const updates = await detectPending(sql, { detectors: DETECTORS, settings, onProgress: (done, total) => progress.update(`judged ${done}/${total} hours`) });
       progress.done();
+      // Phase times and peak memory, for the benchmark and for anyone sizing a backfill.
+      const timing = { ingestSeconds: seconds(read - started), detectSeconds: seconds(performance.now() - read), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
       const findings = latestFindings(updates).filter(atLeast(opts.minSeverity));
       if (opts.json) {
         for (const f of findings) process.stdout.write(JSON.stringify(findingJson(f)) + '\n');
-        process.stderr.write(JSON.stringify({ ...scanSummaryJson(summary, scopes, findings.length), ...(notices.length ? { notices } : {}) }) + '\n');
+        process.stderr.write(JSON.stringify({ ...scanSummaryJson(summary, scopes, findings.length), ...timing, ...(notices.length ? { notices } : {}) }) + '\n');
       } else {
         if (findings.length) process.stdout.write(findingTable(findings) + '\n');
         process.stderr.write(describeScan(summary, scopes, findings) + '\n');

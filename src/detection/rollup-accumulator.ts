@@ -20,6 +20,7 @@ export class RollupAccumulator {
   /** Events folded since the last drain, and duplicates dropped. */
   events = 0;
   duplicates = 0;
+  private rollups = 0;
 
   /** Folds one event; returns false when an event with the same provider id was already folded in this batch. */
   add(e: AccessEvent): boolean {
@@ -47,6 +48,7 @@ export class RollupAccumulator {
     if (!r) {
       r = emptyRollup(key, hour);
       who.hours.set(hour, r);
+      this.rollups++;
     }
     foldEvent(r, e);
     this.events++;
@@ -55,9 +57,7 @@ export class RollupAccumulator {
 
   /** Number of rollups held. */
   get size(): number {
-    let n = 0;
-    for (const who of this.identities.values()) n += who.hours.size;
-    return n;
+    return this.rollups;
   }
 
   /** Returns what was accumulated and starts afresh. */
@@ -69,6 +69,7 @@ export class RollupAccumulator {
     };
     this.identities.clear();
     this.events = 0;
+    this.rollups = 0;
     return out;
   }
 }

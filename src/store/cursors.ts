@@ -33,3 +33,20 @@ export async function setCursor(sql: Sql, source: string, scope: string, positio
     [source, scope, JSON.stringify(position)],
   );
 }
+
+/** Stored read positions of many scopes of one source, in one query. */
+export async function getCursors<T>(sql: Sql, source: string, scopes: readonly string[]): Promise<Map<string, T>> {
+  const rows = await sql.query<{ scope: string; position: T }>('select scope, position from cursors where source = $1 and scope = any($2)', [source, scopes]);
+  return new Map(rows.map((r) => [r.scope, r.position]));
+}
+
+/** Stores the read positions of many scopes of one source in one statement; call it in the transaction that stores what was read. */
+export async function setCursors(sql: Sql, source: string, positions: readonly { scope: string; position: unknown }[]): Promise<void> {
+  if (!positions.length) return;
+  await sql.query(
+    `insert into cursors (source, scope, position, updated_at)
+     select $1, x.scope, x.position, now() from jsonb_to_recordset($2::jsonb) as x(scope text, position jsonb)
+     on conflict (source, scope) do update set position = excluded.position, updated_at = now()`,
+    [source, JSON.stringify(positions)],
+  );
+}

@@ -18,15 +18,26 @@ function fromRow(r: IdentityRow): IdentityRecord {
   };
 }
 
-/** Records identities seen in a batch, widening their first/last seen. */
+/** Records identities seen in a batch, widening their first/last seen: one statement per thousand identities. */
 export async function upsertIdentities(sql: Sql, identities: readonly (Identity & { first: number; last: number })[]): Promise<void> {
+  // One statement may not touch a row twice: fold repeats of a key first.
+  const byKey = new Map<string, Identity & { first: number; last: number }>();
   for (const i of identities) {
+    const old = byKey.get(i.key);
+    byKey.set(i.key, old ? { ...i, first: Math.min(old.first, i.first), last: Math.max(old.last, i.last) } : i);
+  }
+  const all = [...byKey.values()];
+  for (let at = 0; at < all.length; at += 1000) {
+    const rows = all.slice(at, at + 1000).map((i) => ({
+      key: i.key, cloud: i.cloud, account: i.account, principal_id: i.principal.id, display_name: i.principal.name, principal_type: i.principal.type, first: i.first, last: i.last,
+    }));
     await sql.query(
       `insert into identities (key, cloud, account, principal_id, display_name, principal_type, first_seen, last_seen)
-       values ($1, $2, $3, $4, $5, $6, $7, $8)
+       select key, cloud, account, principal_id, display_name, principal_type, to_timestamp(first / 1000), to_timestamp(last / 1000)
+       from jsonb_to_recordset($1::jsonb) as x(key text, cloud text, account text, principal_id text, display_name text, principal_type text, first float8, last float8)
        on conflict (key) do update set display_name = excluded.display_name,
          first_seen = least(identities.first_seen, excluded.first_seen), last_seen = greatest(identities.last_seen, excluded.last_seen)`,
-      [i.key, i.cloud, i.account, i.principal.id, i.principal.name, i.principal.type, new Date(i.first), new Date(i.last)],
+      [JSON.stringify(rows)],
     );
   }
 }

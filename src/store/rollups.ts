@@ -1,7 +1,8 @@
-import { mergeRollups, totalOps, type Rollup } from '../core/rollup.js';
+import { emptyRollup, mergeRollups, totalOps, type Rollup } from '../core/rollup.js';
 import type { Sql } from './sql.js';
 
-const CHUNK = 1000;
+/** Rows per statement: large enough to amortise a round trip, small enough for one parameter. */
+const CHUNK = 5000;
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -9,33 +10,105 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** Merges new hourly rollups into the stored ones and marks those hours for detection. */
+const keyOf = (identity: string, hour: number): string => `${identity}\u0000${hour}`;
+
+/** Fields always stored, even empty, because tools read them from the column directly. */
+const KEPT: ReadonlySet<string> = new Set(['ops', 'actions', 'slots', 'buckets', 'ips', 'clients', 'changes', 'first', 'last']);
+
+/** Distinct-object sketches, stored as base64 of little-endian uint32s: JSON numbers become numeric in jsonb, slow to parse by the hundred. */
+const SKETCHES = ['objects', 'readObjects'] as const;
+
+function packSketch(sketch: readonly number[]): string {
+  const buf = Buffer.allocUnsafe(sketch.length * 4);
+  sketch.forEach((h, i) => buf.writeUInt32LE(h, i * 4));
+  return buf.toString('base64');
+}
+
+function unpackSketch(packed: string): number[] {
+  const buf = Buffer.from(packed, 'base64');
+  const out = new Array<number>(buf.length >>> 2);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readUInt32LE(i * 4);
+  return out;
+}
+
+/**
+ * The stored form of a rollup: the Rollup JSON without its identity and hour (they are columns),
+ * without zero counts and empty lists, and with its sketches packed, which is much less for the
+ * database to parse per identity-hour; `fromStored` restores the Rollup.
+ */
+function toStored(r: Rollup): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (k === 'identity' || k === 'hour') continue;
+    if (!KEPT.has(k) && (v === 0 || (Array.isArray(v) ? !v.length : typeof v === 'object' && v !== null && !Object.keys(v as object).length))) continue;
+    out[k] = v;
+  }
+  for (const k of SKETCHES) if (r[k].length) out[k] = packSketch(r[k]);
+  return out;
+}
+
+function fromStored(identity: string, hour: Date, data: Partial<Record<keyof Rollup, unknown>>): Rollup {
+  const r: Rollup = Object.assign<Rollup, object, object>(emptyRollup(identity, hour.getTime()), data, { identity, hour: hour.getTime() });
+  for (const k of SKETCHES) {
+    const v = data[k];
+    if (typeof v === 'string') r[k] = unpackSketch(v);
+  }
+  return r;
+}
+
+function rowsJson(rollups: readonly Rollup[]): string {
+  return JSON.stringify(rollups.map((r) => ({ i: r.identity, h: r.hour, o: totalOps(r), b: r.bytesOut, d: toStored(r) })));
+}
+
+type StoredRow = { identity_key: string; hour: Date; data: Partial<Record<keyof Rollup, unknown>> };
+
+/**
+ * Merges new hourly rollups into the stored ones and marks those hours for detection: one insert per
+ * chunk for the hours not stored yet (nearly all of them in a scan), then one read and one upsert for
+ * the few that must be merged with what is stored.
+ */
 export async function saveRollups(sql: Sql, rollups: readonly Rollup[]): Promise<void> {
   for (const part of chunks(rollups)) {
-    const existing = await sql.query<{ data: Rollup }>(
-      `select r.data from rollups r
-       join jsonb_to_recordset($1::jsonb) as k(identity text, hour float8)
-         on r.identity_key = k.identity and r.hour = to_timestamp(k.hour / 1000)`,
-      [JSON.stringify(part.map((r) => ({ identity: r.identity, hour: r.hour })))],
+    await markPending(sql, part);
+    const inserted = await sql.query<{ identity_key: string; hour: Date }>(
+      `insert into rollups (identity_key, hour, ops, bytes_out, data)
+       select x.i, to_timestamp(x.h / 1000), x.o, x.b, x.d
+       from json_to_recordset($1::json) as x(i text, h float8, o int, b bigint, d json)
+       on conflict (identity_key, hour) do nothing
+       returning identity_key, hour`,
+      [rowsJson(part)],
     );
-    const stored = new Map(existing.map(({ data }) => [`${data.identity}\u0000${data.hour}`, data]));
-    const merged = part.map((r) => {
-      const old = stored.get(`${r.identity}\u0000${r.hour}`);
+    if (inserted.length === part.length) continue;
+    const done = new Set(inserted.map((r) => keyOf(r.identity_key, r.hour.getTime())));
+    const rest = part.filter((r) => !done.has(keyOf(r.identity, r.hour)));
+    const existing = await sql.query<StoredRow>(
+      `select r.identity_key, r.hour, r.data from rollups r
+       join json_to_recordset($1::json) as k(identity text, hour float8)
+         on r.identity_key = k.identity and r.hour = to_timestamp(k.hour / 1000)`,
+      [JSON.stringify(rest.map((r) => ({ identity: r.identity, hour: r.hour })))],
+    );
+    const stored = new Map(existing.map((row) => [keyOf(row.identity_key, row.hour.getTime()), fromStored(row.identity_key, row.hour, row.data)]));
+    const merged = rest.map((r) => {
+      const old = stored.get(keyOf(r.identity, r.hour));
       return old ? mergeRollups(old, r) : r;
     });
-    const keys = [merged.map((r) => r.identity), merged.map((r) => r.hour)];
     await sql.query(
       `insert into rollups (identity_key, hour, ops, bytes_out, data)
-       select k, to_timestamp(h / 1000), o, b, d::json from unnest($1::text[], $2::float8[], $3::int[], $4::float8[], $5::text[]) as x(k, h, o, b, d)
+       select x.i, to_timestamp(x.h / 1000), x.o, x.b, x.d
+       from json_to_recordset($1::json) as x(i text, h float8, o int, b bigint, d json)
        on conflict (identity_key, hour) do update set ops = excluded.ops, bytes_out = excluded.bytes_out, data = excluded.data`,
-      [...keys, merged.map(totalOps), merged.map((r) => r.bytesOut), merged.map((r) => JSON.stringify(r))],
-    );
-    await sql.query(
-      `insert into rollups_pending (identity_key, hour) select k, to_timestamp(h / 1000) from unnest($1::text[], $2::float8[]) as x(k, h)
-       on conflict (identity_key, hour) do update set saved_at = clock_timestamp()`,
-      keys,
+      [rowsJson(merged)],
     );
   }
+}
+
+/** Marks identity-hours as waiting for detection (again, when more arrived after they were judged). */
+async function markPending(sql: Sql, rollups: readonly Rollup[]): Promise<void> {
+  await sql.query(
+    `insert into rollups_pending (identity_key, hour) select k, to_timestamp(h / 1000) from unnest($1::text[], $2::float8[]) as x(k, h)
+     on conflict (identity_key, hour) do update set saved_at = clock_timestamp()`,
+    [rollups.map((r) => r.identity), rollups.map((r) => r.hour)],
+  );
 }
 
 /** Rollups waiting for detection, and the instant they were read (for markJudged). */
@@ -50,17 +123,24 @@ export async function dirtyHours(sql: Sql): Promise<number[]> {
   return rows.map((r) => r.hour.getTime());
 }
 
+/** Identities with hours waiting for detection. */
+export async function dirtyIdentities(sql: Sql): Promise<string[]> {
+  const rows = await sql.query<{ identity_key: string }>('select distinct identity_key from rollups_pending');
+  return rows.map((r) => r.identity_key);
+}
+
 /** Rollups of [from, to) that are waiting for detection, oldest first, and the instant they were read. */
 export async function dirtyRollups(sql: Sql, from: number, to: number): Promise<PendingRollups> {
   const [{ now }] = (await sql.query<{ now: Date }>('select clock_timestamp() as now')) as [{ now: Date }];
   // One aggregated text parsed once is about twice as fast as one row per rollup on embedded PGlite.
   const [row] = await sql.query<{ data: string | null }>(
-    `select json_agg(r.data order by p.hour, p.identity_key)::text as data
+    `select json_agg(json_build_object('i', p.identity_key, 'h', extract(epoch from p.hour) * 1000, 'd', r.data) order by p.hour, p.identity_key)::text as data
      from rollups_pending p join rollups r on r.identity_key = p.identity_key and r.hour = p.hour
      where p.hour >= $1 and p.hour < $2`,
     [new Date(from), new Date(to)],
   );
-  return { rollups: row?.data ? (JSON.parse(row.data) as Rollup[]) : [], readAt: now };
+  const rows = row?.data ? (JSON.parse(row.data) as { i: string; h: number; d: StoredRow['data'] }[]) : [];
+  return { rollups: rows.map((x) => fromStored(x.i, new Date(x.h), x.d)), readAt: now };
 }
 
 /** Marks rollups of [from, to) as judged, leaving those saved after `readAt` (a scan that ran meanwhile) for the next run. */
@@ -73,27 +153,21 @@ export async function markJudged(sql: Sql, from: number, to: number, readAt?: Da
 
 /** One identity's rollups in [from, to), oldest first. */
 export async function identityRollups(sql: Sql, identity: string, from: number, to: number): Promise<Rollup[]> {
-  const rows = await sql.query<{ data: Rollup }>(
-    'select data from rollups where identity_key = $1 and hour >= $2 and hour < $3 order by hour',
+  const rows = await sql.query<StoredRow>(
+    'select identity_key, hour, data from rollups where identity_key = $1 and hour >= $2 and hour < $3 order by hour',
     [identity, new Date(from), new Date(to)],
   );
-  return rows.map((r) => r.data);
-}
-
-/** Identities with hours waiting for detection. */
-export async function dirtyIdentities(sql: Sql): Promise<string[]> {
-  const rows = await sql.query<{ identity_key: string }>('select distinct identity_key from rollups_pending');
-  return rows.map((r) => r.identity_key);
+  return rows.map((r) => fromStored(r.identity_key, r.hour, r.data));
 }
 
 /** Several identities' rollups in [from, to), oldest first, in one query. */
 export async function rollupsOf(sql: Sql, identities: readonly string[], from: number, to: number): Promise<Map<string, Rollup[]>> {
   const out = new Map<string, Rollup[]>();
   if (!identities.length) return out;
-  const rows = await sql.query<{ data: Rollup }>(
-    'select data from rollups where identity_key = any($1) and hour >= $2 and hour < $3 order by hour',
+  const rows = await sql.query<StoredRow>(
+    'select identity_key, hour, data from rollups where identity_key = any($1) and hour >= $2 and hour < $3 order by hour',
     [identities, new Date(from), new Date(to)],
   );
-  for (const { data } of rows) out.set(data.identity, [...(out.get(data.identity) ?? []), data]);
+  for (const r of rows) out.set(r.identity_key, [...(out.get(r.identity_key) ?? []), fromStored(r.identity_key, r.hour, r.data)]);
   return out;
 }

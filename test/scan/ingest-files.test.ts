@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -150,6 +150,32 @@ describe.each(ENGINES)('ingestFiles on %s', (engine: Engine) => {
     const s = await ingestFiles(t.db.sql, [dir]);
     expect(s).toMatchObject({ files: 1, events: 1, unknownFiles: [join(dir, 'notes.txt')] });
     await expect(ingestFiles(t.db.sql, [join(dir, 'missing.json')])).rejects.toMatchObject({ code: 'input_not_found' });
+  });
+
+  it('reports a file that vanished after it was listed like a bad record, and reads the rest', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'a-trail.ndjson'), ndjson(records(1, 3)));
+    // A link whose target is gone: listed by the directory walk, gone when read (issue 9, section 5).
+    symlinkSync(join(dir, 'deleted-meanwhile.json'), join(dir, 'b-vanished.json'));
+    writeFileSync(join(dir, 'c-trail.ndjson'), ndjson(records(3, 5)));
+    const s = await ingestFiles(t.db.sql, [dir]);
+    addsUp(s);
+    expect(s).toMatchObject({ files: 2, events: 4, rejected: 1 });
+    expect(s.rejections).toEqual([{ file: join(dir, 'b-vanished.json'), index: 0, reason: expect.stringContaining('ENOENT') as unknown }]);
+    expect(await storedIps(t.db.sql)).toEqual({ '10.0.0.1': 1, '10.0.0.2': 1, '10.0.0.3': 1, '10.0.0.4': 1 });
+  });
+
+  it('reads the same with worker threads as on the main thread, duplicates and cursors included', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'a.ndjson'), ndjson(records(1, 4)));
+    writeFileSync(join(dir, 'b.ndjson'), ndjson(records(3, 5)));
+    writeFileSync(join(dir, 'c.json.gz'), gzipSync(JSON.stringify({ Records: records(10, 13) })));
+    const s = await ingestFiles(t.db.sql, [dir], { workers: 2 });
+    addsUp(s);
+    expect(s).toMatchObject({ files: 3, records: 8, events: 7, duplicates: 1, rejected: 0 });
+    expect(await storedIps(t.db.sql)).toEqual({ '10.0.0.1': 1, '10.0.0.2': 1, '10.0.0.3': 1, '10.0.0.4': 1, '10.0.0.10': 1, '10.0.0.11': 1, '10.0.0.12': 1 });
+    const again = await ingestFiles(t.db.sql, [dir], { workers: 2 });
+    expect(again).toMatchObject({ files: 0, unchangedFiles: 3, records: 0 });
   });
 
   it('reports a truncated .gz file and still reads the other files', async () => {

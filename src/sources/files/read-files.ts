@@ -1,7 +1,7 @@
-import { createReadStream, existsSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, openSync, readFileSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { StorageWatchError } from '../../core/errors.js';
 import type { RecordOrigin, SourceItem } from '../../core/ports.js';
@@ -24,8 +24,21 @@ export function listInputFiles(paths: readonly string[]): string[] {
   if (missing.length) throw new StorageWatchError('input_not_found', `no such file or directory: ${missing.join(', ')}`);
   const files: string[] = [];
   const walk = (path: string): void => {
-    if (statSync(path).isDirectory()) {
-      for (const name of readdirSync(path).sort()) if (!name.startsWith('.')) walk(join(path, name));
+    let dir: boolean;
+    try {
+      dir = statSync(path).isDirectory();
+    } catch {
+      // Listed but gone (or a dangling link): reading it reports why, and the rest of the scan goes on.
+      dir = false;
+    }
+    let names: string[] | undefined;
+    try {
+      names = dir ? readdirSync(path).sort() : undefined;
+    } catch {
+      names = undefined;
+    }
+    if (names) {
+      for (const name of names) if (!name.startsWith('.')) walk(join(path, name));
     } else files.push(resolve(path));
   };
   paths.forEach(walk);
@@ -42,7 +55,31 @@ function isGzip(file: string): boolean {
   }
 }
 
-function openText(file: string): Readable {
+/** Files up to this size on disk are read and decompressed in one call, far cheaper than a stream for delivery files. */
+const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
+const TEXT_CHUNK = 1024 * 1024;
+
+/**
+ * The whole text of a small file (a CloudTrail delivery file, an hourly export), decompressed at once;
+ * undefined for a large file, or one that cannot be decoded whole (it is then streamed, which reports
+ * how far it got).
+ */
+export function readSmallText(file: string): string | undefined {
+  try {
+    if (statSync(file).size > WHOLE_FILE_BYTES) return undefined;
+    const raw = readFileSync(file);
+    return (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function* slices(text: string): Generator<string> {
+  for (let at = 0; at < text.length; at += TEXT_CHUNK) yield text.slice(at, at + TEXT_CHUNK);
+}
+
+function openText(file: string, text?: string): Readable {
+  if (text !== undefined) return Readable.from(slices(text));
   const raw = createReadStream(file);
   const stream = isGzip(file) ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (err) => stream.destroy(err));
@@ -50,7 +87,8 @@ function openText(file: string): Readable {
   return stream;
 }
 
-async function head(file: string): Promise<string> {
+async function head(file: string, whole?: string): Promise<string> {
+  if (whole !== undefined) return whole.slice(0, SNIFF_BYTES).replace(/^\uFEFF/, '');
   let text = '';
   const stream = openText(file);
   try {
@@ -100,9 +138,9 @@ function recognises(json: string): boolean {
   }
 }
 
-/** Recognises a file's layout from its content; undefined when it holds no audit records storage-watch knows. */
-export async function sniffFile(file: string): Promise<ContainerFormat | undefined> {
-  const text = await head(file);
+/** Recognises a file's layout from its content (or its `whole` text, when already read); undefined when it holds no audit records storage-watch knows. */
+export async function sniffFile(file: string, whole?: string): Promise<ContainerFormat | undefined> {
+  const text = await head(file, whole);
   const format = containerOf(text);
   if (format === 'ndjson') return text.split('\n').slice(0, 20).some(recognises) ? format : undefined;
   if (format !== 'json') return format;
@@ -155,10 +193,10 @@ async function* lineChunks(stream: Readable): AsyncGenerator<string[]> {
 }
 
 /** Raw records of a file in batches; a file that breaks off (truncated gzip, I/O error) ends with one rejection saying so. */
-async function* rawRecords(file: string, format: ContainerFormat): AsyncGenerator<RawItem[]> {
+async function* rawRecords(file: string, format: ContainerFormat, whole?: string): AsyncGenerator<RawItem[]> {
   const position = { index: 0 };
   try {
-    yield* rawRecordsOf(file, format, position);
+    yield* rawRecordsOf(file, format, position, whole);
   } catch (err) {
     yield [{ error: `file unreadable after ${position.index} records: ${(err as Error).message}`, origin: { file, index: position.index } }];
   }
@@ -180,10 +218,10 @@ function parseLine(text: string, format: ContainerFormat, file: string, line: nu
   for (const record of expand(value)) out.push({ record, origin: { file, index: position.index++, line } });
 }
 
-async function* rawRecordsOf(file: string, format: ContainerFormat, position: { index: number }): AsyncGenerator<RawItem[]> {
+async function* rawRecordsOf(file: string, format: ContainerFormat, position: { index: number }, whole?: string): AsyncGenerator<RawItem[]> {
   if (format === 'json') {
-    let text = '';
-    for await (const chunk of openText(file)) text += chunk as string;
+    let text = whole ?? '';
+    if (whole === undefined) for await (const chunk of openText(file)) text += chunk as string;
     let doc: unknown;
     try {
       doc = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -199,7 +237,7 @@ async function* rawRecordsOf(file: string, format: ContainerFormat, position: { 
   }
   if (format === 'concatenated-json') {
     const scanner = new ConcatenatedJsonScanner();
-    for await (const chunk of openText(file)) {
+    for await (const chunk of openText(file, whole)) {
       const out: RawItem[] = [];
       for (const piece of scanner.push(chunk as string)) parseLine(piece.text, format, file, piece.line, position, out);
       yield out;
@@ -210,14 +248,14 @@ async function* rawRecordsOf(file: string, format: ContainerFormat, position: { 
     return;
   }
   if (format === 'csv') {
-    const parser = openText(file).pipe(parseCsv({ columns: true, bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+    const parser = openText(file, whole).pipe(parseCsv({ columns: true, bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
     for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       yield [{ record: row.record, origin: { file, index: position.index++, line: row.info.lines } }];
     }
     return;
   }
   let line = 0;
-  for await (const chunk of lineChunks(openText(file))) {
+  for await (const chunk of lineChunks(openText(file, whole))) {
     const out: RawItem[] = [];
     for (const text of chunk) {
       line++;
@@ -233,11 +271,14 @@ function toItem(raw: RawItem): SourceItem {
   return n.kind === 'event' ? { kind: 'event', event: n.event, origin: raw.origin } : { kind: n.kind, reason: n.reason, origin: raw.origin };
 }
 
-/** Streams the records of one file as batches of normalised items (about a read chunk each); throws `unknown_format` like readFileEvents. */
-export async function* readFileEventBatches(file: string, format?: ContainerFormat): AsyncGenerator<SourceItem[]> {
-  const layout = format ?? (await sniffFile(file));
+/**
+ * Streams the records of one file as batches of normalised items (about a read chunk each), from its
+ * `whole` text when the caller already read it (readSmallText); throws `unknown_format` like readFileEvents.
+ */
+export async function* readFileEventBatches(file: string, format?: ContainerFormat, whole?: string): AsyncGenerator<SourceItem[]> {
+  const layout = format ?? (await sniffFile(file, whole));
   if (!layout) throw new StorageWatchError('unknown_format', `${file}: not an audit-log format storage-watch knows (CloudTrail, Cloud Audit Logs, Azure resource logs, StorageBlobLogs, Storage Analytics)`);
-  for await (const batch of rawRecords(file, layout)) yield batch.map(toItem);
+  for await (const batch of rawRecords(file, layout, whole)) yield batch.map(toItem);
 }
 
 /** Streams the records of one file as normalised items; throws `unknown_format` when the file holds no known records. */
