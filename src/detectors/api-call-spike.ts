@@ -7,7 +7,6 @@ import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { hourContext } from '../detection/top-keys.js';
 import { basisText, comparable, learningFloor } from './learning-floor.js';
-import { MASS_DELETION_FLOOR } from './mass-deletion.js';
 
 type SpikeClass = 'read' | 'list' | 'write' | 'delete';
 
@@ -40,8 +39,8 @@ export const apiCallSpike: Detector = {
       const verb = CLASSES[cls];
       // The norm is never below the floor, so fewer calls than this cannot reach medium.
       if (calls < FLOOR * settings.thresholds.ratio.medium) continue;
-      // From that many deletes on, mass-deletion judges them: one alert, not two.
-      if (cls === 'delete' && calls >= MASS_DELETION_FLOOR) continue;
+      // Deletes are mass-deletion's to judge: one alert, not two, and its floors keep folder tidying quiet.
+      if (cls === 'delete') continue;
       const norm = hourNorm(ctx, cls, learningFloor(ctx, FLOOR));
       const ratio = calls / norm.high;
       const bytes = bytesOf(cls, r);

@@ -70,6 +70,11 @@ export const firstBucketAccess: Detector = {
         level--;
         reasons.push('a dated sibling of a bucket it already uses: one step lower');
       }
+      const teammates = ctx.peerUse?.bucketUsers(bucket, identity.key) ?? 0;
+      if (!sibling && teammates > 0 && level > 0 && level < 3) {
+        level--;
+        reasons.push(`a bucket ${teammates} of its peers already use (a teammate's bucket): one step lower`);
+      }
       if (hours.length > 1 && level === 0) return undefined;
       if (hours.length > 1) reasons.push('counted with the previous hour, when the first access began');
       const keys = r.sampleKeys.filter((k) => k.startsWith(`${bucket}/`));

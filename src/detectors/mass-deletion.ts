@@ -7,13 +7,13 @@ import { severityOf } from '../detection/severity.js';
 import { hourContext, topKeys } from '../detection/top-keys.js';
 import { basisText, comparable, learningFloor } from './learning-floor.js';
 
-/** Deletes in an hour below which mass-deletion never fires; at or above it, deletes are its to judge (api-call-spike leaves them alone). */
-export const MASS_DELETION_FLOOR = 50;
-/** Floor of the norm: 50 deletes are only abnormal for an identity whose busiest hour deletes at most about this many. */
-const NORM_FLOOR = 15;
+/** Deletes in an hour below which mass-deletion never fires: tidying a folder of a hundred files is ordinary life. */
+export const MASS_DELETION_FLOOR = 200;
+/** Floor of the norm: 200 deletes are only abnormal for an identity whose busiest hour deletes at most about this many. */
+const NORM_FLOOR = 60;
 /** Counts at which the sheer number of deletes raises severity. */
-const HIGH_COUNT = 100;
-const CRITICAL_COUNT = 1000;
+const HIGH_COUNT = 500;
+const CRITICAL_COUNT = 2000;
 
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
 

@@ -3,7 +3,8 @@ import type { FindingDraft, Severity } from '../core/finding.js';
 import { formatBytes } from '../core/format-bytes.js';
 import { OTHER, distinctObjects, totalOps } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
-import { inNetworks, networkOf } from '../detection/network.js';
+import { isKnownAddress } from '../detection/known-values.js';
+import { inNetworks } from '../detection/network.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { topKeys } from '../detection/top-keys.js';
@@ -12,6 +13,8 @@ import { newClientFamilies } from '../detection/client-family.js';
 const LEVELS: Severity[] = ['low', 'medium', 'high', 'critical'];
 /** Distinct never-read secrets in one hour that look like harvesting rather than one job's config. */
 const SEVERAL = 3;
+/** Peers that must read a secret's shape before it counts as the team's routine. */
+const ROUTINE_READERS = 2;
 const HOUR = 3_600_000;
 
 /** A key with its numbers blurred, so `releases/1.4.2/.env` after `releases/1.4.1/.env` is the same secret moving on, not a new one. */
@@ -21,8 +24,10 @@ function shapeOf(object: string): string {
 
 /**
  * Successful reads of secret-looking objects (.env, id_rsa, *.pem, credentials.json, terraform
- * state, ...) that this identity never read before. Medium alone; high when several distinct
- * secrets are taken or the reader comes from a new network or client; critical with a bulk download.
+ * state, ...) that this identity never read before. A team's routine stays low: objects of a shape
+ * its peers read, in a bucket it already works in (dated state backups, a deploy bucket's
+ * certificates). Medium when nobody of its kind reads them; high with several such secrets at once
+ * or with a new network or client; critical with a bulk download. A learning identity is a step lower.
  */
 export const secretObjectRead: Detector = {
   id: 'secret-object-read',
@@ -35,16 +40,17 @@ export const secretObjectRead: Detector = {
     const knownShapes = new Set(Object.keys(b.secretReads).map(shapeOf));
     const fresh = r.secretReads.filter((o) => !b.secretReads[o] && !knownShapes.has(shapeOf(o)));
     if (!fresh.length) return [];
+    const bucketOf = (o: string): string => o.slice(0, Math.max(0, o.indexOf('/')));
+    // Routine for its team: peers read the same shape, and this identity already works in that bucket.
+    const routine = (o: string): boolean => !!b.buckets[bucketOf(o)] && (ctx.peerUse?.secretReaders(o, identity.key) ?? 0) >= ROUTINE_READERS;
     const byBucket = new Map<string, string[]>();
-    for (const o of fresh) {
-      const bucket = o.slice(0, Math.max(0, o.indexOf('/')));
-      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), o]);
-    }
+    for (const o of fresh) byBucket.set(bucketOf(o), [...(byBucket.get(bucketOf(o)) ?? []), o]);
     // Secrets first read in the previous hour belong to the same harvest when it straddles the hour boundary.
-    const justBefore = Object.values(b.secretReads).filter((v) => v.first >= r.hour - HOUR).length;
-    const distinct = fresh.length + justBefore;
+    const justBefore = Object.entries(b.secretReads).filter(([o, v]) => v.first >= r.hour - HOUR && !routine(o)).length;
+    const unusual = new Set(fresh.filter((o) => !routine(o)).map(shapeOf));
+    const distinct = unusual.size + justBefore;
     const learning = days < settings.learningDays;
-    const newIps = Object.keys(r.ips).filter((ip) => ip !== OTHER && !b.ips[ip] && !b.networks[networkOf(ip)] && !inNetworks(ip, settings.knownNetworks));
+    const newIps = Object.keys(r.ips).filter((ip) => ip !== OTHER && !isKnownAddress(b, ip) && !inNetworks(ip, settings.knownNetworks));
     const newClients = [...newClientFamilies(r.clients, b.clients).entries()];
     const { readObjects } = distinctObjects(r);
     const opsNorm = hourNorm(ctx, 'ops', 50);
@@ -54,22 +60,27 @@ export const secretObjectRead: Detector = {
     const who = identity.principal.name;
 
     return [...byBucket.entries()].map(([bucket, objects]): FindingDraft => {
-      let level = 1;
-      const reasons = [`${objects.length} secret-looking object${objects.length === 1 ? '' : 's'} never read by this identity`];
-      if (distinct >= SEVERAL) {
+      const odd = objects.filter((o) => !routine(o));
+      let level = odd.length ? 1 : 0;
+      const reasons = [
+        odd.length
+          ? `${odd.length} secret-looking object${odd.length === 1 ? '' : 's'} that neither this identity nor its peers read`
+          : `${objects.length} secret-looking object${objects.length === 1 ? '' : 's'} new to this identity but read routinely by its peers in a bucket it works in`,
+      ];
+      if (odd.length && distinct >= SEVERAL) {
         level = 2;
-        reasons.push(`${distinct} distinct new secrets ${justBefore ? 'since the previous hour' : 'in one hour'}`);
+        reasons.push(`${distinct} distinct unusual secrets ${justBefore ? 'since the previous hour' : 'in one hour'}`);
       }
       if (newIps.length || newClients.length) {
-        level = Math.max(level, 2);
+        level = odd.length ? Math.max(level, 2) : level + (newIps.length && newClients.length ? 1 : 0);
         reasons.push(`at the same time as ${[newIps.length ? `new address ${newIps[0]}` : '', newClients.length ? `new client ${newClients[0]![0]}` : ''].filter(Boolean).join(' and ')}`);
       }
       if (bulk) {
-        level = 3;
+        level = odd.length ? 3 : Math.max(level + 1, 1);
         reasons.push(`with a bulk download: ${bulk.reason} (basis: ${bytesNorm.basis})`);
       }
-      if (learning) {
-        level = Math.max(0, level - 1);
+      if (learning && level > 0) {
+        level--;
         reasons.push(`baseline still learning (${days} of ${settings.learningDays} days): one step lower`);
       }
       const keys = objects.map((o) => o.slice(bucket.length + 1));

@@ -1,10 +1,10 @@
 import { historyDays } from '../core/baseline.js';
-import { SEVERITIES, type FindingDraft } from '../core/finding.js';
+import { SEVERITIES, type FindingDraft, type Severity } from '../core/finding.js';
 import { formatBytes } from '../core/format-bytes.js';
 import { distinctObjects } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { dailyTotals } from '../detection/baseline-stats.js';
-import { dayNorm } from '../detection/norm.js';
+import { dayNorm, type Norm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { hourContext, topKeys } from '../detection/top-keys.js';
 import { basisText, comparable, learningFloor } from './learning-floor.js';
@@ -13,7 +13,36 @@ import { basisText, comparable, learningFloor } from './learning-floor.js';
 const BYTES_FLOOR = 500 * 1024 ** 2;
 const OBJECTS_FLOOR = 300;
 
+/** Floors of a slow theft: below these a day is too small to call theft, whatever the identity's habits. */
+const SLOW_FLOOR = { bytes: 100 * 1024 ** 2, objects: 100 };
+/** A mature identity's day this many times its typical day, and above its busiest normal day, is a slow theft. */
+const SLOW_TYPICAL = 4;
+const SLOW_BUSIEST = 1.25;
+/** A busiest day this many times the typical one is a habit of heavy days, not an occasional heavy day (2-3x). */
+const HEAVY_HABIT = 3.5;
+
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
+
+/**
+ * A slow theft: a day spread evenly over working hours, from the usual place and client, that no
+ * single hour gives away. Medium when the day is at least four times the identity's typical day and
+ * above its busiest normal day; an ordinary heavy day (month end, an export) is two or three times typical.
+ */
+function slowTheft(ctx: DetectionContext, bytes: number, objects: number, bytesNorm: Norm, objectsNorm: Norm): { severity: Severity; reason: string } | undefined {
+  if (bytesNorm.learning || bytesNorm.basis === 'peers') return undefined;
+  const typical = Math.max(
+    bytes >= SLOW_FLOOR.bytes && bytesNorm.typical > 0 ? bytes / bytesNorm.typical : 0,
+    objects >= SLOW_FLOOR.objects && objectsNorm.typical > 0 ? objects / objectsNorm.typical : 0,
+  );
+  const busiest = Math.max(bytes / bytesNorm.high, objects / objectsNorm.high);
+  // An identity that has had days far above its typical one (a finance user's Fridays) must go well past its busiest.
+  const habit = (['bytesOut', 'readObjects'] as const).some((m) => {
+    const d = dailyTotals(ctx.baseline, m, true, ctx.rollup.hour);
+    return d.median > 0 && d.max >= HEAVY_HABIT * d.median;
+  });
+  if (typical < SLOW_TYPICAL || busiest < (habit ? 2 : SLOW_BUSIEST)) return undefined;
+  return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day and ${busiest.toFixed(1)}x its busiest normal day, spread over the day` };
+}
 
 /**
  * Bytes sent out or objects read over the last 24 hours far above the identity's daily norm (objects
@@ -39,17 +68,21 @@ export const volumeExfiltration: Detector = {
       for (const [k, v] of Object.entries(x.buckets)) buckets[k] = (buckets[k] ?? 0) + v;
     }
     const medium = settings.thresholds.ratio.medium;
-    if (bytes < BYTES_FLOOR * medium && objects < OBJECTS_FLOOR * medium) return [];
+    if (bytes < SLOW_FLOOR.bytes && objects < SLOW_FLOOR.objects) return [];
 
     const bytesNorm = dayNorm(ctx, 'bytesOut', learningFloor(ctx, BYTES_FLOOR));
     const objectsNorm = dayNorm(ctx, 'readObjects', learningFloor(ctx, OBJECTS_FLOOR));
     // Without one complete day of its own and without peers there is no day to compare with.
     if (bytesNorm.basis !== 'peers' && dailyTotals(b, 'bytesOut', true, r.hour).samples === 0) return [];
     const ratioOf = (by: number, ob: number): number => Math.max(by / bytesNorm.high, ob / objectsNorm.high);
+    const judge = (by: number, ob: number): { severity: Severity; reason: string } | undefined => {
+      const fast = by >= BYTES_FLOOR * medium || ob >= OBJECTS_FLOOR * medium ? severityOf(ratioOf(by, ob), by, settings.thresholds) : undefined;
+      return fast ?? slowTheft(ctx, by, ob, bytesNorm, objectsNorm);
+    };
     const ratio = ratioOf(bytes, objects);
-    const sev = severityOf(ratio, bytes, settings.thresholds);
+    const sev = judge(bytes, objects);
     if (!sev) return [];
-    const before = severityOf(ratioOf(bytes - r.bytesOut, objects - hourObjects), bytes - r.bytesOut, settings.thresholds);
+    const before = judge(bytes - r.bytesOut, objects - hourObjects);
     if (before && SEVERITIES.indexOf(before.severity) >= SEVERITIES.indexOf(sev.severity)) return [];
 
     const who = identity.principal.name;

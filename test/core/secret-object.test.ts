@@ -11,6 +11,8 @@ describe('isSecretObjectKey', () => {
     'id_ed25519',
     'certs/api-prod.pem',
     'tls/server.key',
+    'tls/privkey.pem',
+    'tls/server-key.pem',
     'android/release.keystore',
     'vault/team.kdbx',
     'vpn/office.ovpn',
@@ -35,6 +37,9 @@ describe('isSecretObjectKey', () => {
   it.each([
     '.envelope.pdf',
     'docs/.envelope.pdf',
+    'certs/ca-bundle.pem',
+    'tls/fullchain.pem',
+    'deploy/.env.example',
     'environment.md',
     'docs/environment-setup.md',
     'keynote.pptx',
