@@ -1,12 +1,17 @@
 /**
- * Evaluation: generates labelled datasets (several seeds) with the demo generator, runs them
- * through the real parsers and engine in one pass, and prints recall per incident type and false
- * alarms (medium or above) per 1,000 identity-days. Usage: npm run eval [-- --seeds 1,2,3].
+ * Evaluation, in two parts reported apart. "Own": labelled datasets (several seeds) from the demo
+ * generator, written beside the detectors, replayed through the real parsers and engine in memory.
+ * "Blind": bench/blind, written from a behaviour specification without reading the detectors,
+ * scored through the real `storage-watch scan --input` path. Each prints recall per incident type and
+ * false alarms (medium or above) per 1,000 identity-days.
+ * Usage: npm run eval [-- --seeds 1,2,3 --blind-seeds 1,2 --no-blind].
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { AccessEvent } from '../src/core/event.js';
 import { SEVERITIES } from '../src/core/finding.js';
 import { generateDataset, type DatasetManifest } from '../src/demo/generate-dataset.js';
@@ -51,7 +56,14 @@ async function evaluate(seed: number): Promise<SeedResult> {
   }
 }
 
-const { values } = parseArgs({ options: { seeds: { type: 'string', default: '1,2,3,4,5' }, verbose: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '1,2,3,4,5' },
+    verbose: { type: 'boolean', default: false },
+    'blind-seeds': { type: 'string', default: '1' },
+    'no-blind': { type: 'boolean', default: false },
+  },
+});
 const seeds = values.seeds.split(',').map(Number);
 const byKind = new Map<string, { total: number; caught: number; byOwnDetector: number }>();
 let falseAlarms = 0;
@@ -86,7 +98,7 @@ for (const seed of seeds) {
   console.log(`seed ${seed}: ${r.manifest.events.toLocaleString('en-US')} events, ${r.manifest.incidents.length} incidents, ${r.alerts.length} alerts at medium or above, ${unexplained.length} false, ${r.seconds.toFixed(1)} s`);
 }
 
-console.log('\nrecall per incident type (caught by any detector / by its own detector):');
+console.log('\n== own: src/demo generator (written beside the detectors), in-memory replay\nrecall per incident type (caught by any detector / by its own detector):');
 let total = 0;
 let caught = 0;
 for (const [kind, k] of [...byKind.entries()].sort()) {
@@ -98,3 +110,10 @@ console.log(`overall recall (own detector): ${(caught / total).toFixed(3)} over 
 console.log(`false alarms at medium or above: ${falseAlarms} in ${Math.round(identityDays).toLocaleString('en-US')} identity-days = ${((1000 * falseAlarms) / identityDays).toFixed(2)} per 1,000 identity-days`);
 if (falseByDetector.size) console.log(`  by detector: ${[...falseByDetector.entries()].map(([d, n]) => `${d} ${n}`).join(', ')}`);
 console.log(`  on traps: ${['nightly-etl', 'heavy-fridays', 'vpn-rotation', 'new-hire', 'traveller'].map((t) => `${t} ${trapAlarms.get(t) ?? 0}`).join(', ')}`);
+
+// The blind evaluation: data from a generator written apart from the detectors, judged through the real `scan --input` path.
+if (!values['no-blind']) {
+  console.log(`\n== blind: bench/blind (written from bench/blind/SPEC.md without reading the detectors), seeds ${values['blind-seeds']}, scored through storage-watch scan --input`);
+  const blind = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./blind/score.ts', import.meta.url)), '--seeds', values['blind-seeds']], { stdio: 'inherit' });
+  if (blind.status !== 0) process.exitCode = blind.status ?? 1;
+}
