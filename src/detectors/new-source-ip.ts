@@ -26,6 +26,9 @@ function volumeRatio(ctx: DetectionContext): number {
 }
 
 const DATA_MOVED = 100 * 1024 ** 2;
+/** Requests from a never-seen /16 that count as a surge against the identity's own busiest hour. */
+const OWN_SURGE = 3;
+const OWN_SURGE_MIN = 20;
 
 /** Bytes that count as data moved for this identity: at least 100 MB, and ten times its busiest normal hour. */
 function dataMovedFloor(ctx: DetectionContext): number {
@@ -84,6 +87,8 @@ export const newSourceIp: Detector = {
         const strong: string[] = [];
         if (!isPrivate && knownNow.length > 0) strong.push(`used in the same hour from its usual address ${knownNow[0]}`);
         if (newFamilies.length) strong.push(`new client ${newFamilies[0]}`);
+        // Far more requests than its own busiest hour, from a place it never was: the absolute floors of the volume ratio do not apply.
+        if (!byVolume && ops >= OWN_SURGE_MIN && ops >= OWN_SURGE * activeHours(b, 'ops').p99) strong.push(`${ops} requests from it, ${OWN_SURGE}x its busiest normal hour or more`);
         const moved = Math.round(r.bytesOut * share);
         if (!byVolume && moved >= dataMovedFloor(ctx)) strong.push(`${formatBytes(moved)} downloaded from it, ten times its busiest normal hour or more`);
         const offHours = unusualHour ? [`at ${ctx.local.label}, outside its usual hours`] : [];

@@ -28,20 +28,23 @@ const n = (v: number): string => Math.round(v).toLocaleString('en-US');
  * single hour gives away. Medium when the day is at least four times the identity's typical day and
  * above its busiest normal day; an ordinary heavy day (month end, an export) is two or three times typical.
  */
-function slowTheft(ctx: DetectionContext, bytes: number, objects: number, bytesNorm: Norm, objectsNorm: Norm): { severity: Severity; reason: string } | undefined {
+function slowTheft(ctx: DetectionContext, bytes: number, objects: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
   if (bytesNorm.learning || bytesNorm.basis === 'peers') return undefined;
-  const typical = Math.max(
-    bytes >= SLOW_FLOOR.bytes && bytesNorm.typical > 0 ? bytes / bytesNorm.typical : 0,
-    objects >= SLOW_FLOOR.objects && objectsNorm.typical > 0 ? objects / objectsNorm.typical : 0,
-  );
-  const busiest = Math.max(bytes / bytesNorm.high, objects / objectsNorm.high);
-  // An identity that has had days far above its typical one (a finance user's Fridays) must go well past its busiest.
-  const habit = (['bytesOut', 'readObjects'] as const).some((m) => {
-    const d = dailyTotals(ctx.baseline, m, true, ctx.rollup.hour);
-    return d.median > 0 && d.max >= HEAVY_HABIT * d.median;
-  });
-  if (typical < SLOW_TYPICAL || busiest < (habit ? 2 : SLOW_BUSIEST)) return undefined;
-  return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day and ${busiest.toFixed(1)}x its busiest normal day, spread over the day` };
+  // Against the days it actually had (typical and busiest), not the statistical upper bound, which a variable identity stretches.
+  const judged = [
+    { day: bytes, floor: SLOW_FLOOR.bytes, d: dailyTotals(ctx.baseline, 'bytesOut', true, ctx.rollup.hour) },
+    { day: objects, floor: SLOW_FLOOR.objects, d: dailyTotals(ctx.baseline, 'readObjects', true, ctx.rollup.hour) },
+  ].filter((x) => x.day >= x.floor && x.d.median > 0);
+  for (const { day, d } of judged) {
+    const typical = day / d.median;
+    const busiest = day / Math.max(d.max, 1);
+    // An identity that has had days far above its typical one (a finance user's Fridays) must go well past its busiest.
+    const needed = d.max >= HEAVY_HABIT * d.median ? 2 : SLOW_BUSIEST;
+    if (typical >= SLOW_TYPICAL && busiest >= needed) {
+      return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day and ${busiest.toFixed(1)}x its busiest day so far, spread over the day` };
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -77,7 +80,7 @@ export const volumeExfiltration: Detector = {
     const ratioOf = (by: number, ob: number): number => Math.max(by / bytesNorm.high, ob / objectsNorm.high);
     const judge = (by: number, ob: number): { severity: Severity; reason: string } | undefined => {
       const fast = by >= BYTES_FLOOR * medium || ob >= OBJECTS_FLOOR * medium ? severityOf(ratioOf(by, ob), by, settings.thresholds) : undefined;
-      return fast ?? slowTheft(ctx, by, ob, bytesNorm, objectsNorm);
+      return fast ?? slowTheft(ctx, by, ob, bytesNorm);
     };
     const ratio = ratioOf(bytes, objects);
     const sev = judge(bytes, objects);
