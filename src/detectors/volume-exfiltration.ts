@@ -17,7 +17,9 @@ const OBJECTS_FLOOR = 300;
 const SLOW_FLOOR = { bytes: 100 * 1024 ** 2, objects: 100 };
 /** A mature identity's day this many times its typical day, and above its busiest normal day, is a slow theft. */
 const SLOW_TYPICAL = 4;
-const SLOW_BUSIEST = 1.25;
+const SLOW_BUSIEST = 1.5;
+/** Active days of history before the busiest day so far says anything: two working weeks. */
+const SLOW_HISTORY_DAYS = 10;
 /** A busiest day this many times the typical one is a habit of heavy days, not an occasional heavy day (2-3x). */
 const HEAVY_HABIT = 3.5;
 
@@ -29,7 +31,7 @@ const n = (v: number): string => Math.round(v).toLocaleString('en-US');
  * above its busiest normal day; an ordinary heavy day (month end, an export) is two or three times typical.
  */
 function slowTheft(ctx: DetectionContext, bytes: number, objects: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
-  if (bytesNorm.learning || bytesNorm.basis === 'peers') return undefined;
+  if (bytesNorm.learning || bytesNorm.basis === 'peers' || historyDays(ctx.baseline) < SLOW_HISTORY_DAYS) return undefined;
   // Against the days it actually had (typical and busiest), not the statistical upper bound, which a variable identity stretches.
   const judged = [
     { day: bytes, floor: SLOW_FLOOR.bytes, d: dailyTotals(ctx.baseline, 'bytesOut', true, ctx.rollup.hour) },
