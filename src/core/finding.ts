@@ -6,6 +6,11 @@ export type Severity = 'low' | 'medium' | 'high' | 'critical';
 /** Severities from least to most urgent. */
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
+/** The more urgent of two severities. */
+export function maxSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(a) >= SEVERITIES.indexOf(b) ? a : b;
+}
+
 /** Where a finding stands in triage. */
 export type FindingStatus = 'open' | 'benign' | 'escalated' | 'suppressed';
 

@@ -1,4 +1,4 @@
-import type { Evidence, FindingDraft } from './finding.js';
+import { maxSeverity, type Evidence, type FindingDraft } from './finding.js';
 
 /** Detectors whose low findings say "something new" rather than "something big": grouped per identity per day. */
 export const NOVELTY_DETECTORS: ReadonlySet<string> = new Set(['new-source-ip', 'first-bucket-access', 'unusual-client', 'secret-object-read']);
@@ -40,7 +40,7 @@ function commonNetwork(values: readonly string[], networks: readonly string[]): 
  * keeps the highest severity.
  */
 export function mergeDrafts(old: FindingDraft, next: FindingDraft, who: string): FindingDraft {
-  const severity = ['low', 'medium', 'high', 'critical'].indexOf(old.severity) >= ['low', 'medium', 'high', 'critical'].indexOf(next.severity) ? old.severity : next.severity;
+  const severity = maxSeverity(old.severity, next.severity);
   const span = { start: Math.min(old.start, next.start), end: Math.max(old.end, next.end) };
   if (!next.scope.startsWith('day:')) return { ...next, ...span, severity };
   const o = old.evidence;

@@ -21,7 +21,7 @@ export interface PeerUse {
   bucketUsers(bucket: string, self: string): number;
 }
 
-/** A key with its numbers blurred, so `tfstate/2026-11-03.tfstate` and `tfstate/2026-11-04.tfstate` are one routine. */
+/** A key with its numbers blurred, so `releases/1.4.2/.env` after `releases/1.4.1/.env`, or dated state backups, are one secret moving on. */
 export function objectShape(object: string): string {
   return object.replace(/\d+/g, '#');
 }

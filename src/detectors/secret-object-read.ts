@@ -4,6 +4,7 @@ import { formatBytes } from '../core/format-bytes.js';
 import { OTHER, distinctObjects, totalOps } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { isKnownAddress } from '../detection/known-values.js';
+import { objectShape } from '../detection/peer-index.js';
 import { inNetworks } from '../detection/network.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
@@ -16,11 +17,6 @@ const SEVERAL = 3;
 /** Peers that must read a secret's shape before it counts as the team's routine. */
 const ROUTINE_READERS = 2;
 const HOUR = 3_600_000;
-
-/** A key with its numbers blurred, so `releases/1.4.2/.env` after `releases/1.4.1/.env` is the same secret moving on, not a new one. */
-function shapeOf(object: string): string {
-  return object.replace(/\d+/g, '#');
-}
 
 /**
  * Successful reads of secret-looking objects (.env, id_rsa, *.pem, credentials.json, terraform
@@ -37,8 +33,8 @@ export const secretObjectRead: Detector = {
     if (!r.secretReads.length) return [];
     const days = historyDays(b);
     if (days === 0) return [];
-    const knownShapes = new Set(Object.keys(b.secretReads).map(shapeOf));
-    const fresh = r.secretReads.filter((o) => !b.secretReads[o] && !knownShapes.has(shapeOf(o)));
+    const knownShapes = new Set(Object.keys(b.secretReads).map(objectShape));
+    const fresh = r.secretReads.filter((o) => !b.secretReads[o] && !knownShapes.has(objectShape(o)));
     if (!fresh.length) return [];
     const bucketOf = (o: string): string => o.slice(0, Math.max(0, o.indexOf('/')));
     // Routine for its team: peers read the same shape, and this identity already works in that bucket.
@@ -47,7 +43,7 @@ export const secretObjectRead: Detector = {
     for (const o of fresh) byBucket.set(bucketOf(o), [...(byBucket.get(bucketOf(o)) ?? []), o]);
     // Secrets first read in the previous hour belong to the same harvest when it straddles the hour boundary.
     const justBefore = Object.entries(b.secretReads).filter(([o, v]) => v.first >= r.hour - HOUR && !routine(o)).length;
-    const unusual = new Set(fresh.filter((o) => !routine(o)).map(shapeOf));
+    const unusual = new Set(fresh.filter((o) => !routine(o)).map(objectShape));
     const distinct = unusual.size + justBefore;
     const learning = days < settings.learningDays;
     const newIps = Object.keys(r.ips).filter((ip) => ip !== OTHER && !isKnownAddress(b, ip) && !inNetworks(ip, settings.knownNetworks));

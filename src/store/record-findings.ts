@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SEVERITIES, type Finding, type FindingDraft, type Severity } from '../core/finding.js';
+import { maxSeverity, type Finding, type FindingDraft, type Severity } from '../core/finding.js';
 import type { Identity } from '../core/identity.js';
 import { mergeDrafts } from '../core/novelty-day.js';
 import { fromRow, GROUP_WINDOW_MS, SELECT, type FindingRow } from './findings.js';
@@ -30,10 +30,6 @@ export interface RecordOptions {
 
 const HOUR = 3_600_000;
 const CHUNK = 500;
-
-function maxSeverity(a: Severity, b: Severity): Severity {
-  return SEVERITIES.indexOf(a) >= SEVERITIES.indexOf(b) ? a : b;
-}
 
 function groupKeyOf(identity: Identity, draft: FindingDraft): string {
   return `${identity.key}|${draft.detector}|${draft.scope}`;
@@ -103,7 +99,8 @@ export async function recordFindings(sql: Sql, detections: readonly DetectionToR
     const old = repeatOf(candidates.get(groupKey), d);
     if (old) {
       const merged = mergeDrafts(old, d.draft, d.identity.principal.name);
-      Object.assign(old, merged, { severity: maxSeverity(old.severity, d.draft.severity), occurrences: old.occurrences + 1 });
+      // mergeDrafts keeps the higher severity and the wider span.
+      Object.assign(old, merged, { occurrences: old.occurrences + 1 });
       touched.set(old.id, { finding: old, change: touched.get(old.id)?.change ?? 'updated', groupKey });
       continue;
     }
