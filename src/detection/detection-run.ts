@@ -1,15 +1,25 @@
 import { emptyBaseline, type Baseline } from '../core/baseline.js';
 import type { FindingDraft } from '../core/finding.js';
 import type { Identity } from '../core/identity.js';
-import type { Rollup } from '../core/rollup.js';
+import { distinctObjects, type Rollup } from '../core/rollup.js';
 import type { Suppression } from '../core/suppression.js';
 import type { DetectionSettings } from './detection-settings.js';
 import type { Detector } from './detector.js';
 import { judgeHour } from './judge-hour.js';
-import { PeerIndex } from './peer-index.js';
+import { dailyTotals } from './baseline-stats.js';
+import { HEAVY_DAY, PeerIndex } from './peer-index.js';
 import { slimRollup } from './slim-rollup.js';
 
 const DAY = 86_400_000;
+/** Objects read below which a day is too small to count as a team's heavy day. */
+const HEAVY_FLOOR = 50;
+
+/** An identity's reads on its current UTC day so far, against its typical day (taken once a day). */
+interface DayTally {
+  day: number;
+  objects: number;
+  typicalObjects: number;
+}
 
 /** A detection ready to be stored. */
 export interface Detection {
@@ -40,6 +50,8 @@ export class DetectionRun {
   readonly peers: PeerIndex;
   /** Identities whose baseline changed since the last call to takeTouched(). */
   private touched = new Set<string>();
+  /** Today's reads of each identity at work, for telling a team's heavy day from one member's. */
+  private days = new Map<string, DayTally>();
   /** Identities judged since the last call to learnPeers(). */
   private changed = new Set<string>();
   private indexed = false;
@@ -76,9 +88,24 @@ export class DetectionRun {
       this.recent.set(rollup.identity, window);
       this.touched.add(rollup.identity);
       this.changed.add(rollup.identity);
+      this.tally(identity, rollup, baseline);
       for (const j of judgements) out.push({ identity, ...j });
     }
     return out;
+  }
+
+  /** Adds an hour to the identity's day so far and tells the peer index when the day has become heavy. */
+  private tally(identity: Identity, rollup: Rollup, b: Baseline): void {
+    const day = Math.floor(rollup.hour / DAY);
+    let t = this.days.get(identity.key);
+    if (!t || t.day !== day) {
+      t = { day, objects: 0, typicalObjects: dailyTotals(b, 'readObjects', true, rollup.hour).median };
+      this.days.set(identity.key, t);
+    }
+    t.objects += distinctObjects(rollup).readObjects;
+    const heavy = (v: number, typical: number, floor: number): boolean => typical > 0 && v >= floor && v >= HEAVY_DAY * typical;
+    // Objects, not bytes: a few large files swing a day's bytes, while a team's heavy day reads more of everything.
+    if (heavy(t.objects, t.typicalObjects, HEAVY_FLOOR)) this.peers.noteHeavy(identity, rollup.hour);
   }
 
   /** Folds the baselines judged since the last call into the peer norms and peer use. */
@@ -100,6 +127,7 @@ export class DetectionRun {
       if (this.touched.has(k) || (rollups.at(-1)?.hour ?? 0) >= before) continue;
       this.recent.delete(k);
       this.baselines.delete(k);
+      this.days.delete(k);
     }
   }
 }

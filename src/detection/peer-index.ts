@@ -3,6 +3,8 @@ import type { Identity } from '../core/identity.js';
 import { summarize } from './baseline-stats.js';
 import { peerGroup, type PeerNorms } from './peer-norms.js';
 
+const DAY = 86_400_000;
+
 /** Other identities remembered per secret shape or bucket: enough to tell "routine for the team" from "nobody else". */
 const MAX_USERS = 4;
 
@@ -19,11 +21,22 @@ export interface PeerUse {
   secretReaders(object: string, self: string): number;
   /** Peers that use this bucket. */
   bucketUsers(bucket: string, self: string): number;
+  /** When any identity of the identity's cloud account was first seen: how long the account itself has been watched. */
+  accountSince(): number | undefined;
+  /** Peers whose reads so far on the UTC day of `hour` are at least twice their typical day (a month end, a team migration). */
+  heavyToday(self: string, hour: number): number;
 }
+
+/** A day so far at this multiple of an identity's typical day is a heavy day. */
+export const HEAVY_DAY = 2;
 
 /** A key with its numbers blurred, so `releases/1.4.2/.env` after `releases/1.4.1/.env`, or dated state backups, are one secret moving on. */
 export function objectShape(object: string): string {
   return object.replace(/\d+/g, '#');
+}
+
+function accountOf(identity: Identity): string {
+  return `${identity.cloud}|${identity.account}`;
 }
 
 function p99(values: number[]): number {
@@ -62,12 +75,18 @@ export class PeerIndex {
   private cache = new Map<string, PeerNorms | undefined>();
   private secrets = new Map<string, Map<string, Set<string>>>();
   private buckets = new Map<string, Map<string, Set<string>>>();
+  /** Per group, the members with a heavy day so far on the latest UTC day judged (one day kept: runs go forward in time). */
+  private heavy = new Map<string, { day: number; who: Set<string> }>();
+  /** Per cloud account, the first time any of its identities was seen. */
+  private accounts = new Map<string, number>();
 
   constructor(private readonly learningDays: number) {}
 
   /** Takes an identity's baseline into account (call again whenever it changed). */
   update(identity: Identity, b: Baseline): void {
     const group = peerGroup(identity);
+    const account = accountOf(identity);
+    if (b.firstSeen > 0 && b.firstSeen < (this.accounts.get(account) ?? Infinity)) this.accounts.set(account, b.firstSeen);
     for (const key of Object.keys(b.secretReads)) this.remember(this.secrets, group, objectShape(key), identity.key);
     for (const bucket of Object.keys(b.buckets)) this.remember(this.buckets, group, bucket, identity.key);
     if (identity.principal.type === 'anonymous' || historyDays(b) < this.learningDays) return;
@@ -97,6 +116,15 @@ export class PeerIndex {
     return out;
   }
 
+  /** Records that the identity's reads so far on the UTC day of `hour` make it a heavy day. */
+  noteHeavy(identity: Identity, hour: number): void {
+    const group = peerGroup(identity);
+    const day = Math.floor(hour / DAY);
+    const entry = this.heavy.get(group);
+    if (!entry || entry.day < day) this.heavy.set(group, { day, who: new Set([identity.key]) });
+    else if (entry.day === day) entry.who.add(identity.key);
+  }
+
   /** Peer use as seen from one identity's peer group. */
   use(identity: Identity): PeerUse {
     const group = peerGroup(identity);
@@ -107,6 +135,12 @@ export class PeerIndex {
     return {
       secretReaders: (object, self) => count(this.secrets, objectShape(object), self),
       bucketUsers: (bucket, self) => count(this.buckets, bucket, self),
+      accountSince: () => this.accounts.get(accountOf(identity)),
+      heavyToday: (self, hour) => {
+        const entry = this.heavy.get(group);
+        if (!entry || entry.day !== Math.floor(hour / DAY)) return 0;
+        return entry.who.size - (entry.who.has(self) ? 1 : 0);
+      },
     };
   }
 

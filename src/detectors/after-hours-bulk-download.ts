@@ -7,7 +7,7 @@ import type { DetectionContext, Detector } from '../detection/detector.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { hourContext } from '../detection/top-keys.js';
-import { basisText, learningFloor } from './learning-floor.js';
+import { basisText, learningFloor, learningSeverity } from './learning-floor.js';
 
 /** Below this share of active days, an hour of the day is not one the identity usually works in. */
 const UNUSUAL_HOUR_SHARE = 0.1;
@@ -47,10 +47,10 @@ export const afterHoursBulkDownload: Detector = {
     const observed = { reads, readObjects, bytesOut: r.bytesOut };
     const ratios = (Object.keys(norms) as (keyof typeof norms)[]).map((k) => ({ k, ratio: observed[k] / norms[k].high }));
     const top = ratios.reduce((a, c) => (c.ratio > a.ratio ? c : a));
-    const sev = severityOf(top.ratio, r.bytesOut, settings.thresholds);
+    const norm = norms[top.k];
+    const sev = learningSeverity(severityOf(top.ratio, r.bytesOut, settings.thresholds), norm, top.ratio, settings.thresholds);
     if (!sev) return [];
 
-    const norm = norms[top.k];
     const who = identity.principal.name;
     const sharePct = Math.round(share * 100);
     const hourText = `${String(utcHour).padStart(2, '0')}:00 UTC`;

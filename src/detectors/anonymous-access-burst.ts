@@ -31,7 +31,10 @@ export const anonymousAccessBurst: Detector = {
     const { identity, rollup: r, baseline: b, settings } = ctx;
     if (identity.principal.type !== 'anonymous') return [];
     const days = historyDays(b);
-    const learning = days < settings.learningDays;
+    // The public is new wherever it first appears; what it is new against is the account, watched since its first identity.
+    const watchedSince = Math.min(ctx.peerUse?.accountSince() ?? Infinity, b.firstSeen || Infinity);
+    const watchedDays = Number.isFinite(watchedSince) ? Math.max(days, Math.floor((r.hour - watchedSince) / 86_400_000)) : days;
+    const learning = watchedDays < settings.learningDays;
     const ops = totalOps(r);
     const { readObjects } = distinctObjects(r);
     const since = new Date(b.firstSeen || r.first).toISOString();
@@ -67,11 +70,11 @@ export const anonymousAccessBurst: Detector = {
     }
 
     // In the very first hour there is nothing to be new against.
-    for (const bucket of days === 0 ? [] : newPublicBuckets(r, b.buckets)) {
+    for (const bucket of watchedDays === 0 ? [] : newPublicBuckets(r, b.buckets)) {
       const hits = (r.buckets[bucket] ?? 0) - (r.deniedBuckets[bucket] ?? 0);
       // Right after monitoring starts every public bucket is "new": only an established history makes one stand out.
       let severity: Severity = learning ? 'low' : 'medium';
-      const reasons = [learning ? `baseline still learning (${days} of ${settings.learningDays} days): every public bucket is still new` : `no anonymous access to ${bucket} in ${plural(days, 'day')} of history`];
+      const reasons = [learning ? `baseline still learning (${watchedDays} of ${settings.learningDays} days): every public bucket is still new` : `no anonymous access to ${bucket} in ${plural(watchedDays, 'day')} of watching ${identity.account}`];
       const volume = learning ? undefined : severityOf(ops / hourNorm(ctx, 'ops', OPS_FLOOR).high, r.bytesOut, settings.thresholds);
       if (volume && volume.severity !== 'medium') {
         severity = volume.severity;

@@ -6,7 +6,7 @@ import type { DetectionContext, Detector } from '../detection/detector.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { hourContext } from '../detection/top-keys.js';
-import { basisText, comparable, learningFloor } from './learning-floor.js';
+import { basisText, comparable, learningFloor, learningSeverity } from './learning-floor.js';
 
 type SpikeClass = 'read' | 'list' | 'write' | 'delete';
 
@@ -44,7 +44,7 @@ export const apiCallSpike: Detector = {
       const norm = hourNorm(ctx, cls, learningFloor(ctx, FLOOR));
       const ratio = calls / norm.high;
       const bytes = bytesOf(cls, r);
-      const sev = severityOf(ratio, bytes, settings.thresholds);
+      const sev = learningSeverity(severityOf(ratio, bytes, settings.thresholds), norm, ratio, settings.thresholds);
       if (!sev) continue;
       const usual = norm.typical > 0 ? `, ${Math.round(calls / norm.typical)}x a typical active hour (${n(norm.typical)})` : '';
       out.push({

@@ -1,4 +1,6 @@
 import { historyDays } from '../core/baseline.js';
+import type { Severity } from '../core/finding.js';
+import type { SeverityThresholds } from '../detection/detection-settings.js';
 import type { DetectionContext } from '../detection/detector.js';
 import { MIN_PEERS, type Norm } from '../detection/norm.js';
 
@@ -24,4 +26,26 @@ export function basisText(norm: Norm): string {
 /** Whether there is anything to hold this identity's hour against: some history of its own, or enough mature peers. */
 export function comparable(ctx: DetectionContext): boolean {
   return historyDays(ctx.baseline) > 0 || (ctx.peers?.count ?? 0) >= MIN_PEERS;
+}
+
+/** Whether a norm is only a guess: the identity is still learning and no mature peers vouch for it. */
+export function guessedNorm(norm: Norm): boolean {
+  return norm.learning && norm.basis !== 'peers';
+}
+
+/**
+ * A severity judged against a guessed norm. In an identity's first week nobody knows its busy days
+ * yet (a backend engineer moves gigabytes a day, a finance user's month end is heavy), so medium
+ * needs ten times the raised floor (the high ratio), data moved raises nothing, and anything less
+ * stays low, on record for the digest and lookups.
+ */
+export function learningSeverity(
+  sev: { severity: Severity; reason: string } | undefined,
+  norm: Norm,
+  ratio: number,
+  t: SeverityThresholds,
+): { severity: Severity; reason: string } | undefined {
+  if (!sev || !guessedNorm(norm)) return sev;
+  const severity: Severity = ratio >= t.ratio.critical ? 'high' : ratio >= t.ratio.high ? 'medium' : 'low';
+  return { severity, reason: `${sev.reason}; judged against a guess (still learning, no mature peers), so ${severity === 'low' ? 'low' : 'from the ratio alone, one step lower'}` };
 }

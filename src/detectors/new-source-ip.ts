@@ -9,20 +9,24 @@ import { newClientFamilies } from '../detection/client-family.js';
 import { inNetworks, networkOf, privateRangeOf, wideNetworkOf } from '../detection/network.js';
 import { hourNorm } from '../detection/norm.js';
 import { hourContext } from '../detection/top-keys.js';
+import { guessedNorm } from './learning-floor.js';
 
 const LEVELS: Severity[] = ['low', 'medium', 'high', 'critical'];
 /** Below this share of active days, an hour of the day is not one the identity usually works in. */
 const UNUSUAL_HOUR_SHARE = 0.1;
 
-/** How far the hour's volume is above normal: the largest ratio over requests, bytes and objects read. */
-function volumeRatio(ctx: DetectionContext): number {
+/**
+ * How far the hour's volume is above normal: the largest ratio over requests, bytes and objects read,
+ * and whether the norm it was measured against is only a guess (learning, no mature peers).
+ */
+function volumeRatio(ctx: DetectionContext): { ratio: number; guessed: boolean } {
   const r = ctx.rollup;
   const ratios = [
-    totalOps(r) / hourNorm(ctx, 'ops', 50).high,
-    r.bytesOut / hourNorm(ctx, 'bytesOut', 100 * 1024 ** 2).high,
-    distinctObjects(r).readObjects / hourNorm(ctx, 'readObjects', 50).high,
-  ];
-  return Math.max(...ratios);
+    { v: totalOps(r), norm: hourNorm(ctx, 'ops', 50) },
+    { v: r.bytesOut, norm: hourNorm(ctx, 'bytesOut', 100 * 1024 ** 2) },
+    { v: distinctObjects(r).readObjects, norm: hourNorm(ctx, 'readObjects', 50) },
+  ].map(({ v, norm }) => ({ ratio: v / norm.high, guessed: guessedNorm(norm) }));
+  return ratios.reduce((a, c) => (c.ratio > a.ratio ? c : a));
 }
 
 const DATA_MOVED = 100 * 1024 ** 2;
@@ -60,7 +64,9 @@ export const newSourceIp: Detector = {
     const knownWide = new Set([...Object.keys(b.ips), ...Object.keys(b.networks).map((n) => n.split('/')[0]!)].map(wideNetworkOf));
     const families = newClientFamilies(r.clients, b.clients);
     const newFamilies = [...families.keys()];
-    const ratio = volumeRatio(ctx);
+    const { ratio, guessed } = volumeRatio(ctx);
+    // While learning only peers can say what volume is abnormal; a guessed norm says nothing.
+    const volumeFrom = guessed ? Infinity : settings.thresholds.ratio.medium;
     // Known public addresses used in the same hour: the identity is in its usual place too.
     const knownNow = Object.keys(r.ips).filter((ip) => ip !== OTHER && isKnownAddress(b, ip) && !privateRangeOf(ip));
     const unusualHour = !ctx.local.inBusinessHours && hourOfDayShare(b)[new Date(r.first).getUTCHours()]! < UNUSUAL_HOUR_SHARE;
@@ -74,7 +80,7 @@ export const newSourceIp: Detector = {
       const newWide = isPrivate || !knownWide.has(wideNetworkOf(ips[0]!));
       const reasons: string[] = [isPrivate ? `private range ${network} never used by this identity` : `network ${network} never seen`];
       let level = 0;
-      if (ratio >= settings.thresholds.ratio.medium && share >= 0.5) {
+      if (ratio >= volumeFrom && share >= 0.5) {
         level += ratio >= settings.thresholds.ratio.high ? 2 : 1;
         reasons.push(`volume ${ratio.toFixed(1)}x the upper bound of normal`);
       }
@@ -97,8 +103,10 @@ export const newSourceIp: Detector = {
         reasons.push(...strong, ...offHours);
       }
       if (byVolume && newWide && !isPrivate) { level++; reasons.push('data moved from a /16 no address of this identity ever came from'); }
-      if (level > 0 && share >= 0.5 && r.bytesOut >= settings.thresholds.bytes.critical) level = 3;
-      else if (level > 0 && share >= 0.5 && r.bytesOut >= settings.thresholds.bytes.high) level = Math.max(level, 2);
+      // Gigabytes raise the severity only when they are abnormal for the identity (some move gigabytes every hour).
+      const bulky = byVolume || r.bytesOut * share >= dataMovedFloor(ctx);
+      if (level > 0 && share >= 0.5 && bulky && r.bytesOut >= settings.thresholds.bytes.critical) level = 3;
+      else if (level > 0 && share >= 0.5 && bulky && r.bytesOut >= settings.thresholds.bytes.high) level = Math.max(level, 2);
       const who = identity.principal.name;
       const where = ips.length === 1 ? ips[0]! : `${ips.length} new addresses in ${network}`;
       return {

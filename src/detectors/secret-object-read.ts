@@ -10,6 +10,7 @@ import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { topKeys } from '../detection/top-keys.js';
 import { newClientFamilies } from '../detection/client-family.js';
+import { learningSeverity } from './learning-floor.js';
 
 const LEVELS: Severity[] = ['low', 'medium', 'high', 'critical'];
 /** Distinct never-read secrets in one hour that look like harvesting rather than one job's config. */
@@ -52,7 +53,9 @@ export const secretObjectRead: Detector = {
     const opsNorm = hourNorm(ctx, 'ops', 50);
     const bytesNorm = hourNorm(ctx, 'bytesOut', 100 * 1024 ** 2);
     const readNorm = hourNorm(ctx, 'readObjects', 50);
-    const bulk = severityOf(Math.max(totalOps(r) / opsNorm.high, r.bytesOut / bytesNorm.high, readObjects / readNorm.high), r.bytesOut, settings.thresholds);
+    const bulkRatio = Math.max(totalOps(r) / opsNorm.high, r.bytesOut / bytesNorm.high, readObjects / readNorm.high);
+    const bulkSeverity = learningSeverity(severityOf(bulkRatio, r.bytesOut, settings.thresholds), bytesNorm, bulkRatio, settings.thresholds);
+    const bulk = bulkSeverity?.severity === 'low' ? undefined : bulkSeverity;
     const who = identity.principal.name;
 
     return [...byBucket.entries()].map(([bucket, objects]): FindingDraft => {
@@ -67,7 +70,8 @@ export const secretObjectRead: Detector = {
         level = 2;
         reasons.push(`${distinct} distinct unusual secrets ${justBefore ? 'since the previous hour' : 'in one hour'}`);
       }
-      if (newIps.length || newClients.length) {
+      // While learning every address and client is new: they corroborate nothing yet.
+      if (!learning && (newIps.length || newClients.length)) {
         level = odd.length ? Math.max(level, 2) : level + (newIps.length && newClients.length ? 1 : 0);
         reasons.push(`at the same time as ${[newIps.length ? `new address ${newIps[0]}` : '', newClients.length ? `new client ${newClients[0]![0]}` : ''].filter(Boolean).join(' and ')}`);
       }

@@ -7,7 +7,7 @@ import { dailyTotals } from '../detection/baseline-stats.js';
 import { dayNorm, type Norm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { hourContext, topKeys } from '../detection/top-keys.js';
-import { basisText, comparable, learningFloor } from './learning-floor.js';
+import { basisText, comparable, learningFloor, learningSeverity } from './learning-floor.js';
 
 /** Floors of a normal day: an identity is never alerted on for moving less than three times these in 24 hours. */
 const BYTES_FLOOR = 500 * 1024 ** 2;
@@ -18,8 +18,14 @@ const SLOW_FLOOR = { bytes: 100 * 1024 ** 2, objects: 100 };
 /** A mature identity's day this many times its typical day, and above its busiest normal day, is a slow theft. */
 const SLOW_TYPICAL = 4;
 const SLOW_BUSIEST = 1.5;
+/** Bytes swing with a few large objects (one video, one dump), so a day judged by bytes alone must double its busiest. */
+const SLOW_BUSIEST_BYTES = 2;
+/** What a heavy-day habit's identity must reach against its busiest day. */
+const HEAVY_HABIT_BUSIEST = 2;
 /** Active days of history before the busiest day so far says anything: two working weeks. */
 const SLOW_HISTORY_DAYS = 10;
+/** Peers with a heavy day at once that make it the team's heavy day. */
+const TEAM_HEAVY = 2;
 /** A busiest day this many times the typical one is a habit of heavy days, not an occasional heavy day (2-3x). */
 const HEAVY_HABIT = 3.5;
 
@@ -32,16 +38,18 @@ const n = (v: number): string => Math.round(v).toLocaleString('en-US');
  */
 function slowTheft(ctx: DetectionContext, bytes: number, objects: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
   if (bytesNorm.learning || bytesNorm.basis === 'peers' || historyDays(ctx.baseline) < SLOW_HISTORY_DAYS) return undefined;
+  // Teammates having heavy days too is a month end or a team's migration, not one member's theft.
+  if ((ctx.peerUse?.heavyToday(ctx.identity.key, ctx.rollup.hour) ?? 0) >= TEAM_HEAVY) return undefined;
   // Against the days it actually had (typical and busiest), not the statistical upper bound, which a variable identity stretches.
   const judged = [
-    { day: bytes, floor: SLOW_FLOOR.bytes, d: dailyTotals(ctx.baseline, 'bytesOut', true, ctx.rollup.hour) },
-    { day: objects, floor: SLOW_FLOOR.objects, d: dailyTotals(ctx.baseline, 'readObjects', true, ctx.rollup.hour) },
+    { day: bytes, floor: SLOW_FLOOR.bytes, d: dailyTotals(ctx.baseline, 'bytesOut', true, ctx.rollup.hour), busiestNeeded: SLOW_BUSIEST_BYTES },
+    { day: objects, floor: SLOW_FLOOR.objects, d: dailyTotals(ctx.baseline, 'readObjects', true, ctx.rollup.hour), busiestNeeded: SLOW_BUSIEST },
   ].filter((x) => x.day >= x.floor && x.d.median > 0);
-  for (const { day, d } of judged) {
+  for (const { day, d, busiestNeeded } of judged) {
     const typical = day / d.median;
     const busiest = day / Math.max(d.max, 1);
     // An identity that has had days far above its typical one (a finance user's Fridays) must go well past its busiest.
-    const needed = d.max >= HEAVY_HABIT * d.median ? 2 : SLOW_BUSIEST;
+    const needed = d.max >= HEAVY_HABIT * d.median ? Math.max(busiestNeeded, HEAVY_HABIT_BUSIEST) : busiestNeeded;
     if (typical >= SLOW_TYPICAL && busiest >= needed) {
       return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day and ${busiest.toFixed(1)}x its busiest day so far, spread over the day` };
     }
@@ -81,7 +89,9 @@ export const volumeExfiltration: Detector = {
     if (bytesNorm.basis !== 'peers' && dailyTotals(b, 'bytesOut', true, r.hour).samples === 0) return [];
     const ratioOf = (by: number, ob: number): number => Math.max(by / bytesNorm.high, ob / objectsNorm.high);
     const judge = (by: number, ob: number): { severity: Severity; reason: string } | undefined => {
-      const fast = by >= BYTES_FLOOR * medium || ob >= OBJECTS_FLOOR * medium ? severityOf(ratioOf(by, ob), by, settings.thresholds) : undefined;
+      const ratio = ratioOf(by, ob);
+      const norm = by / bytesNorm.high >= ob / objectsNorm.high ? bytesNorm : objectsNorm;
+      const fast = by >= BYTES_FLOOR * medium || ob >= OBJECTS_FLOOR * medium ? learningSeverity(severityOf(ratio, by, settings.thresholds), norm, ratio, settings.thresholds) : undefined;
       return fast ?? slowTheft(ctx, by, ob, bytesNorm);
     };
     const ratio = ratioOf(bytes, objects);
