@@ -84,6 +84,14 @@ export function dailyTotals(b: Baseline, metric: Metric, activeOnly = false, asO
   return summarize(activeOnly ? totals.filter((_, d) => active[d]) : totals);
 }
 
+/**
+ * How usual a UTC hour is for the identity: the largest share of active days among it and its two
+ * neighbours, so a day that starts or ends an hour off (a daylight-saving change, a late evening) is not an odd hour.
+ */
+export function usualHourShare(shares: readonly number[], utcHour: number): number {
+  return Math.max(shares[(utcHour + 23) % 24] ?? 0, shares[utcHour] ?? 0, shares[(utcHour + 1) % 24] ?? 0);
+}
+
 /** For each UTC hour of the day, the share of active days on which the identity was active then. */
 export function hourOfDayShare(b: Baseline): number[] {
   const days = new Map<number, Set<number>>();

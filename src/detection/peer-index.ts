@@ -17,7 +17,7 @@ interface Contribution {
 
 /** What an identity's peers (same cloud, account and kind of principal) do, for detectors that weigh routine against novelty. */
 export interface PeerUse {
-  /** Peers that have read a secret-looking object of this shape (`bucket/key` with digits blurred). */
+  /** Peers that have read a secret-looking object of this kind (same bucket and file name, digits blurred). */
   secretReaders(object: string, self: string): number;
   /** Peers that use this bucket. */
   bucketUsers(bucket: string, self: string): number;
@@ -29,6 +29,16 @@ export interface PeerUse {
 
 /** A day so far at this multiple of an identity's typical day is a heavy day. */
 export const HEAVY_DAY = 2;
+
+/**
+ * What kind of secret an object is, for telling a team's routine: its bucket and file name with numbers blurred,
+ * whatever folder it is in (`tfstate-backups/2026-10-14/network/terraform.tfstate` and `.../billing/terraform.tfstate`
+ * are the same routine for a platform team reading every stack's state).
+ */
+export function secretKind(object: string): string {
+  const slash = object.indexOf('/');
+  return `${object.slice(0, slash)}/…/${objectShape(object.slice(object.lastIndexOf('/') + 1))}`;
+}
 
 /** A key with its numbers blurred, so `releases/1.4.2/.env` after `releases/1.4.1/.env`, or dated state backups, are one secret moving on. */
 export function objectShape(object: string): string {
@@ -87,7 +97,7 @@ export class PeerIndex {
     const group = peerGroup(identity);
     const account = accountOf(identity);
     if (b.firstSeen > 0 && b.firstSeen < (this.accounts.get(account) ?? Infinity)) this.accounts.set(account, b.firstSeen);
-    for (const key of Object.keys(b.secretReads)) this.remember(this.secrets, group, objectShape(key), identity.key);
+    for (const key of Object.keys(b.secretReads)) this.remember(this.secrets, group, secretKind(key), identity.key);
     for (const bucket of Object.keys(b.buckets)) this.remember(this.buckets, group, bucket, identity.key);
     if (identity.principal.type === 'anonymous' || historyDays(b) < this.learningDays) return;
     this.contributions.set(identity.key, { group, ...contributionOf(b) });
@@ -133,7 +143,7 @@ export class PeerIndex {
       return users ? users.size - (users.has(self) ? 1 : 0) : 0;
     };
     return {
-      secretReaders: (object, self) => count(this.secrets, objectShape(object), self),
+      secretReaders: (object, self) => count(this.secrets, secretKind(object), self),
       bucketUsers: (bucket, self) => count(this.buckets, bucket, self),
       accountSince: () => this.accounts.get(accountOf(identity)),
       heavyToday: (self, hour) => {

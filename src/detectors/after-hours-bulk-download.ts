@@ -2,7 +2,7 @@ import { historyDays } from '../core/baseline.js';
 import type { FindingDraft } from '../core/finding.js';
 import { formatBytes } from '../core/format-bytes.js';
 import { distinctObjects } from '../core/rollup.js';
-import { hourOfDayShare } from '../detection/baseline-stats.js';
+import { hourOfDayShare, usualHourShare } from '../detection/baseline-stats.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
@@ -36,7 +36,7 @@ export const afterHoursBulkDownload: Detector = {
     // Which hours are usual needs some history of its own; peers cannot tell.
     if (days === 0) return [];
     const utcHour = new Date(r.first).getUTCHours();
-    const share = hourOfDayShare(b)[utcHour] ?? 0;
+    const share = usualHourShare(hourOfDayShare(b), utcHour);
     if (share >= UNUSUAL_HOUR_SHARE) return [];
 
     const norms = {

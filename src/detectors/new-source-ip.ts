@@ -3,7 +3,7 @@ import { formatBytes } from '../core/format-bytes.js';
 import { isKnownAddress } from '../detection/known-values.js';
 import type { FindingDraft, Severity } from '../core/finding.js';
 import { OTHER, distinctObjects, totalOps } from '../core/rollup.js';
-import { activeHours, hourOfDayShare } from '../detection/baseline-stats.js';
+import { activeHours, hourOfDayShare, usualHourShare } from '../detection/baseline-stats.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { newClientFamilies } from '../detection/client-family.js';
 import { inNetworks, networkOf, privateRangeOf, wideNetworkOf } from '../detection/network.js';
@@ -69,7 +69,7 @@ export const newSourceIp: Detector = {
     const volumeFrom = guessed ? Infinity : settings.thresholds.ratio.medium;
     // Known public addresses used in the same hour: the identity is in its usual place too.
     const knownNow = Object.keys(r.ips).filter((ip) => ip !== OTHER && isKnownAddress(b, ip) && !privateRangeOf(ip));
-    const unusualHour = !ctx.local.inBusinessHours && hourOfDayShare(b)[new Date(r.first).getUTCHours()]! < UNUSUAL_HOUR_SHARE;
+    const unusualHour = !ctx.local.inBusinessHours && usualHourShare(hourOfDayShare(b), new Date(r.first).getUTCHours()) < UNUSUAL_HOUR_SHARE;
     const byNetwork = new Map<string, string[]>();
     for (const ip of fresh) byNetwork.set(reportedNetwork(ip), [...(byNetwork.get(reportedNetwork(ip)) ?? []), ip]);
 

@@ -4,6 +4,7 @@ import { formatBytes } from '../core/format-bytes.js';
 import { distinctObjects } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { dailyTotals } from '../detection/baseline-stats.js';
+import { HEAVY_DAY } from '../detection/peer-index.js';
 import { dayNorm, type Norm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { hourContext, topKeys } from '../detection/top-keys.js';
@@ -24,6 +25,8 @@ const SLOW_BUSIEST_BYTES = 2;
 const HEAVY_HABIT_BUSIEST = 2;
 /** Active days of history before the busiest day so far says anything: two working weeks. */
 const SLOW_HISTORY_DAYS = 10;
+/** Writes in a day below which they say nothing about a migration. */
+const MIGRATION_WRITES = 20;
 /** Peers with a heavy day at once that make it the team's heavy day. */
 const TEAM_HEAVY = 2;
 /** A busiest day this many times the typical one is a habit of heavy days, not an occasional heavy day (2-3x). */
@@ -36,8 +39,10 @@ const n = (v: number): string => Math.round(v).toLocaleString('en-US');
  * single hour gives away. Medium when the day is at least four times the identity's typical day and
  * above its busiest normal day; an ordinary heavy day (month end, an export) is two or three times typical.
  */
-function slowTheft(ctx: DetectionContext, bytes: number, objects: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
+function slowTheft(ctx: DetectionContext, bytes: number, objects: number, writes: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
   if (bytesNorm.learning || bytesNorm.basis === 'peers' || historyDays(ctx.baseline) < SLOW_HISTORY_DAYS) return undefined;
+  // Writing far more than usual as well is copying inside the estate (a migration, a reprocessing), not carrying data out.
+  if (writes >= MIGRATION_WRITES && writes >= HEAVY_DAY * dailyTotals(ctx.baseline, 'write', true, ctx.rollup.hour).median) return undefined;
   // Teammates having heavy days too is a month end or a team's migration, not one member's theft.
   if ((ctx.peerUse?.heavyToday(ctx.identity.key, ctx.rollup.hour) ?? 0) >= TEAM_HEAVY) return undefined;
   // Against the days it actually had (typical and busiest), not the statistical upper bound, which a variable identity stretches.
@@ -74,10 +79,12 @@ export const volumeExfiltration: Detector = {
     const window = ctx.recent;
     let bytes = r.bytesOut;
     let objects = hourObjects;
+    let writes = r.ops.write ?? 0;
     const buckets: Record<string, number> = { ...r.buckets };
     for (const x of window) {
       bytes += x.bytesOut;
       objects += distinctObjects(x).readObjects;
+      writes += x.ops.write ?? 0;
       for (const [k, v] of Object.entries(x.buckets)) buckets[k] = (buckets[k] ?? 0) + v;
     }
     const medium = settings.thresholds.ratio.medium;
@@ -92,7 +99,7 @@ export const volumeExfiltration: Detector = {
       const ratio = ratioOf(by, ob);
       const norm = by / bytesNorm.high >= ob / objectsNorm.high ? bytesNorm : objectsNorm;
       const fast = by >= BYTES_FLOOR * medium || ob >= OBJECTS_FLOOR * medium ? learningSeverity(severityOf(ratio, by, settings.thresholds), norm, ratio, settings.thresholds) : undefined;
-      return fast ?? slowTheft(ctx, by, ob, bytesNorm);
+      return fast ?? slowTheft(ctx, by, ob, writes, bytesNorm);
     };
     const ratio = ratioOf(bytes, objects);
     const sev = judge(bytes, objects);
