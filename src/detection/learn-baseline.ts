@@ -89,7 +89,11 @@ export function learnBaseline(b: Baseline, r: Rollup, withheld?: Withheld): Base
  * decision teaches the baseline), so they are no longer "first seen" for this identity.
  */
 export function acceptValues(b: Baseline, values: { ips?: string[]; clients?: string[]; buckets?: string[] }, at: number): Baseline {
-  for (const ip of values.ips ?? []) seeAddress(b, ip, at, 0);
+  for (const ip of values.ips ?? []) {
+    seeAddress(b, ip, at, 0);
+    // Accepted, so not "first reached today" either: known as if from the start.
+    for (const v of [b.ips[ip], b.networks[privateRangeOf(ip) ?? networkOf(ip)]]) if (v) v.first = Math.min(v.first, 0);
+  }
   for (const client of values.clients ?? []) see(b.clients, clientKey(client), at, 0);
   for (const bucket of values.buckets ?? []) see(b.buckets, bucket, at, 0);
   return b;

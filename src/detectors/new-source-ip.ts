@@ -3,7 +3,7 @@ import { formatBytes } from '../core/format-bytes.js';
 import { isKnownAddress } from '../detection/known-values.js';
 import type { FindingDraft, Severity } from '../core/finding.js';
 import { OTHER, distinctObjects, totalOps } from '../core/rollup.js';
-import { activeHours, hourOfDayShare, usualHourShare } from '../detection/baseline-stats.js';
+import { activeHours, dailyTotals, hourOfDayShare, usualHourShare } from '../detection/baseline-stats.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { newClientFamilies } from '../detection/client-family.js';
 import { inNetworks, networkOf, privateRangeOf, wideNetworkOf } from '../detection/network.js';
@@ -30,6 +30,9 @@ function volumeRatio(ctx: DetectionContext): { ratio: number; guessed: boolean }
 }
 
 const DATA_MOVED = 100 * 1024 ** 2;
+const DAY = 86_400_000;
+/** Typical days of requests from a network first reached today that are more than a move or a second home carries. */
+const DAYS_FROM_NEW = 2;
 /** Requests from a never-seen /16 that count as a surge against the identity's own busiest hour. */
 const OWN_SURGE = 3;
 const OWN_SURGE_MIN = 20;
@@ -58,17 +61,26 @@ export const newSourceIp: Detector = {
     const { identity, rollup: r, baseline: b, settings } = ctx;
     const days = historyDays(b);
     if (identity.principal.type === 'anonymous' || days === 0) return [];
-    const fresh = Object.keys(r.ips).filter((ip) => ip !== OTHER && !isKnownAddress(b, ip) && !inNetworks(ip, settings.knownNetworks));
+    // A /16 first reached within the last day is still new for the whole of that day: an exfiltration from a rented
+    // server lasts hours, and only its first hour would otherwise be judged (the address is learnt after it).
+    const today = r.hour - DAY;
+    const oldWide = new Set([
+      ...Object.entries(b.ips).filter(([, v]) => v.first < today).map(([ip]) => ip),
+      ...Object.entries(b.networks).filter(([, v]) => v.first < today).map(([n]) => n.split('/')[0]!),
+    ].map(wideNetworkOf));
+    const newToday = (ip: string): boolean => b.firstSeen < today && !privateRangeOf(ip) && !oldWide.has(wideNetworkOf(ip));
+    const fresh = Object.keys(r.ips).filter((ip) => ip !== OTHER && (!isKnownAddress(b, ip) || newToday(ip)) && !inNetworks(ip, settings.knownNetworks));
     if (!fresh.length) return [];
     const learning = days < settings.learningDays;
-    const knownWide = new Set([...Object.keys(b.ips), ...Object.keys(b.networks).map((n) => n.split('/')[0]!)].map(wideNetworkOf));
+    const knownWide = oldWide;
+    const typicalDayOps = dailyTotals(b, 'ops', true, r.hour).median;
     const families = newClientFamilies(r.clients, b.clients);
     const newFamilies = [...families.keys()];
     const { ratio, guessed } = volumeRatio(ctx);
     // While learning only peers can say what volume is abnormal; a guessed norm says nothing.
     const volumeFrom = guessed ? Infinity : settings.thresholds.ratio.medium;
     // Known public addresses used in the same hour: the identity is in its usual place too.
-    const knownNow = Object.keys(r.ips).filter((ip) => ip !== OTHER && isKnownAddress(b, ip) && !privateRangeOf(ip));
+    const knownNow = Object.keys(r.ips).filter((ip) => ip !== OTHER && isKnownAddress(b, ip) && !privateRangeOf(ip) && !newToday(ip));
     const unusualHour = !ctx.local.inBusinessHours && usualHourShare(hourOfDayShare(b), new Date(r.first).getUTCHours()) < UNUSUAL_HOUR_SHARE;
     const byNetwork = new Map<string, string[]>();
     for (const ip of fresh) byNetwork.set(reportedNetwork(ip), [...(byNetwork.get(reportedNetwork(ip)) ?? []), ip]);
@@ -78,7 +90,7 @@ export const newSourceIp: Detector = {
       const share = ops / Math.max(1, totalOps(r));
       const isPrivate = privateRangeOf(ips[0]!) !== undefined;
       const newWide = isPrivate || !knownWide.has(wideNetworkOf(ips[0]!));
-      const reasons: string[] = [isPrivate ? `private range ${network} never used by this identity` : `network ${network} never seen`];
+      const reasons: string[] = [isPrivate ? `private range ${network} never used by this identity` : isKnownAddress(b, ips[0]!) ? `network ${network} first reached today` : `network ${network} never seen`];
       let level = 0;
       if (ratio >= volumeFrom && share >= 0.5) {
         level += ratio >= settings.thresholds.ratio.high ? 2 : 1;
@@ -95,6 +107,11 @@ export const newSourceIp: Detector = {
         if (newFamilies.length) strong.push(`new client ${newFamilies[0]}`);
         // Far more requests than its own busiest hour, from a place it never was: the absolute floors of the volume ratio do not apply.
         if (!byVolume && ops >= OWN_SURGE_MIN && ops >= OWN_SURGE * activeHours(b, 'ops').p99) strong.push(`${ops} requests from it, ${OWN_SURGE}x its busiest normal hour or more`);
+        // More than two ordinary days of requests from it since it first appeared: a second home or a new line carries an ordinary day.
+        const sinceFirst = ops + ctx.recent.reduce((n, x) => n + Object.entries(x.ips).reduce((m, [ip, c]) => m + (ip !== OTHER && reportedNetwork(ip) === network ? c : 0), 0), 0);
+        if (!byVolume && typicalDayOps > 0 && sinceFirst >= OWN_SURGE_MIN && sinceFirst >= DAYS_FROM_NEW * typicalDayOps) {
+          strong.push(`${sinceFirst} requests from it since it first appeared today, ${(sinceFirst / typicalDayOps).toFixed(1)}x a typical day`);
+        }
         const moved = Math.round(r.bytesOut * share);
         if (!byVolume && moved >= dataMovedFloor(ctx)) strong.push(`${formatBytes(moved)} downloaded from it, ten times its busiest normal hour or more`);
         const offHours = unusualHour ? [`at ${ctx.local.label}, outside its usual hours`] : [];
