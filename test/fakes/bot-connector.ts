@@ -21,6 +21,9 @@ export interface ConnectorMessage {
   conversationId: string;
   id: string;
   activity: Record<string, unknown>;
+  /** When it was posted and last updated (epoch ms). */
+  createdAt: number;
+  updatedAt: number;
 }
 
 /** The Adaptive Card inside an activity sent to the fake, if any. */
@@ -116,19 +119,20 @@ export class FakeBotConnector {
         if (!channel) return fail(400, 'channelData.channel.id is required');
         const activityId = newId();
         const conversation = `${channel};messageid=${activityId}`;
-        this.messages.push({ conversationId: conversation, id: activityId, activity: body.activity as Record<string, unknown> });
+        this.messages.push({ conversationId: conversation, id: activityId, activity: body.activity as Record<string, unknown>, createdAt: call.at, updatedAt: call.at });
         return send(201, { id: conversation, activityId });
       }
       case 'send':
       case 'reply': {
         const activityId = newId();
-        this.messages.push({ conversationId: conversationId!, id: activityId, activity: body });
+        this.messages.push({ conversationId: conversationId!, id: activityId, activity: body, createdAt: call.at, updatedAt: call.at });
         return send(201, { id: activityId });
       }
       case 'update': {
         const msg = this.messages.find((x) => x.id === id && x.conversationId === conversationId);
         if (!msg) return fail(404, `no activity ${id} in ${conversationId}`);
         msg.activity = body;
+        msg.updatedAt = call.at;
         return send(200, { id });
       }
       case 'member': {

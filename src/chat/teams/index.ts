@@ -6,6 +6,8 @@ import { helpCard } from '../answer-lookup.js';
 import { LINE_USAGE, type PrincipalRef } from '../commands.js';
 import type { ChatAction } from '../handle-action.js';
 import type { ChatInbound, ChatPlatform, UserPlace } from '../platform.js';
+import { ChannelHistory } from './channel-history.js';
+import { GraphTokens } from './graph-token.js';
 import { parseInvoke, parseMessage, teamsActor, tenantOf, type InboundActivity } from './parse.js';
 import { renderAdaptiveCard, renderForm } from './render.js';
 import { messagesEndpoint, TeamsAdapter, withRetryAfter } from './teams-adapter.js';
@@ -24,6 +26,17 @@ export interface TeamsPlatformOptions {
 export interface TeamsPlatform extends ChatPlatform {
   adapter: TeamsAdapter;
   messenger: TeamsMessenger;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Graph reading for crash recovery: with the app's credentials, or tokenless against a stand-in (TEAMS_GRAPH_URL) in local testing. */
+function channelHistory(cfg: TeamsConfig): ChannelHistory | undefined {
+  if (cfg.appId && cfg.appPassword && cfg.tenantId) {
+    const tokens = new GraphTokens({ appId: cfg.appId, appPassword: cfg.appPassword, tenantId: cfg.tenantId, loginUrl: cfg.graph.loginUrl, graphUrl: cfg.graph.url });
+    return new ChannelHistory({ graphUrl: cfg.graph.url, tokens, appId: cfg.appId });
+  }
+  return !cfg.appId && cfg.graph.standIn ? new ChannelHistory({ graphUrl: cfg.graph.url }) : undefined;
 }
 
 type InvokeBody = { statusCode: number; type: string; value: unknown };
@@ -64,12 +77,38 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
     if (known) serviceUrls.set(tenantKey, known);
     return known ?? cfg.serviceUrl;
   }
-  const messenger = new TeamsMessenger({ connector: async () => adapter.connector(await serviceUrl()), tenantId: cfg.tenantId, names });
+  const history = channelHistory(cfg);
+  const teams = new Map<string, string>();
+  /** The team (group id) of a channel: TEAMS_TEAM_ID, else learned from an activity in that channel, else from any activity in a team. */
+  async function teamOf(channel: string): Promise<string | undefined> {
+    if (cfg.teamId) return cfg.teamId;
+    for (const key of [`team:${channel}`, 'team:*']) {
+      const known = teams.get(key) ?? (await service().recall(key).catch(() => undefined));
+      if (known) {
+        teams.set(key, known);
+        return known;
+      }
+    }
+    return undefined;
+  }
+  const messenger = new TeamsMessenger({
+    connector: async () => adapter.connector(await serviceUrl()), tenantId: cfg.tenantId, names, history, teamOf, warn: (msg) => log?.warn(msg),
+  });
 
   async function learn(a: InboundActivity): Promise<void> {
     if (a.from?.aadObjectId && a.from.name) names.set(teamsActor(a.from.aadObjectId), a.from.name);
     const tenant = tenantOf(a);
-    if (!a.serviceUrl || !/^https?:\/\//.test(a.serviceUrl) || (cfg.tenantId && tenant !== cfg.tenantId)) return;
+    if (cfg.tenantId && tenant !== cfg.tenantId) return;
+    const group = a.channelData?.team?.aadGroupId?.toLowerCase();
+    if (group && GUID.test(group)) {
+      const channel = a.channelData?.channel?.id;
+      for (const k of channel ? [`team:${channel}`, 'team:*'] : ['team:*']) {
+        if (teams.get(k) === group) continue;
+        teams.set(k, group);
+        await service().remember(k, group);
+      }
+    }
+    if (!a.serviceUrl || !/^https?:\/\//.test(a.serviceUrl)) return;
     const key = cfg.tenantId ? tenantKey : `serviceUrl:${tenant ?? 'default'}`;
     for (const k of new Set([key, tenantKey])) {
       if (serviceUrls.get(k) === a.serviceUrl) continue;
@@ -175,7 +214,13 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
     attach(i) {
       inbound = i;
     },
-    start: () => Promise.resolve(),
+    async start() {
+      // Said once at start: what a crash between posting a card and recording it can lead to, until it is fixed.
+      if (!history) log?.warn('Teams: without TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID storage-watch cannot read the alert channel back, so a crash between posting a card and recording it may leave a second card.');
+      else if (!(await teamOf(cfg.channels.alert))) {
+        log?.warn('Teams: TEAMS_TEAM_ID is not set and no activity from the team has arrived yet: until one does (any @mention or card click), a crash between posting a card and recording it may leave a second card. Grant ChannelMessage.Read.Group by installing the app in the team.');
+      }
+    },
     async stop() {
       await Promise.all([...pending]);
     },
