@@ -1,17 +1,23 @@
+import { Writable } from 'node:stream';
 import { ConnectorClient } from '@microsoft/agents-hosting';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatDeps } from '../../src/chat/chat-deps.js';
+import { createChatService, type ChatService } from '../../src/chat/chat-service.js';
 import type { Messenger } from '../../src/chat/messenger.js';
 import { NotifyBusyError, notifyFinding } from '../../src/chat/notify-finding.js';
 import { ChannelHistory } from '../../src/chat/teams/channel-history.js';
 import { GraphError, GraphTokens } from '../../src/chat/teams/graph-token.js';
 import { markerId } from '../../src/chat/teams/render.js';
+import { createTeamsPlatform, type TeamsPlatform } from '../../src/chat/teams/index.js';
+import { parseTeamsConfig } from '../../src/chat/teams/teams-config.js';
 import { TeamsMessenger } from '../../src/chat/teams/teams-messenger.js';
 import { detectionSettings } from '../../src/detection/detection-settings.js';
+import { createLogger } from '../../src/logger.js';
 import { getMessage } from '../../src/store/messages.js';
 import { recordFinding } from '../../src/store/record-findings.js';
 import { cardOf, FakeBotConnector } from '../fakes/bot-connector.js';
 import { FakeGraph } from '../fakes/graph.js';
+import { messageActivity, sendActivity, TEAM_GROUP } from '../fakes/teams-activities.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { bulkDraft, person, seedFinding } from './chat-fixtures.js';
 
@@ -192,5 +198,71 @@ describe('Teams: a card interrupted by a crash is found again through Microsoft 
     expect(graph.callsOf('token').map((c) => c.status)).toEqual([401]);
     expect(graph.callsOf('messages')).toEqual([]);
     expect(warnings[0]).toMatch(/invalid_client/);
+  });
+});
+
+describe('the Teams platform learns the team to read from inbound activities and remembers it', () => {
+  let db: TestDatabase;
+  let connector: FakeBotConnector;
+  let graph: FakeGraph;
+  let logs: string[];
+  const end = Date.now() - 10 * 60_000;
+  const OSCAR = { id: '29:1oscar', aadObjectId: 'bbbbbbbb-2222-4222-8222-222222222222', name: 'Oscar Outsider' };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    connector = await FakeBotConnector.start();
+    // Unauthenticated local mode: a Graph stand-in named by TEAMS_GRAPH_URL is read without a token.
+    graph = await FakeGraph.start({ connector, teams: { [TEAM_GROUP]: [ALERTS] } });
+  });
+  afterAll(async () => {
+    await Promise.all([connector?.close(), graph?.close()]);
+    await db?.drop();
+  });
+
+  /** Starts the Teams platform and its chat service, as the bot does; stale claims are taken over at once. */
+  async function boot(env: Record<string, string> = {}): Promise<{ platform: TeamsPlatform; service: ChatService; endpoint: string }> {
+    logs = [];
+    const logger = createLogger('warn', new Writable({ write: (chunk: Buffer, _enc, done) => void (logs.push(chunk.toString('utf8')), done()) }));
+    const cfg = parseTeamsConfig({ TEAMS_ALERT_CHANNEL: ALERTS, TEAMS_SERVICE_URL: connector.url, TEAMS_GRAPH_URL: graph.graphUrl, ...env })!;
+    const platform = createTeamsPlatform(cfg, { logger });
+    const service = createChatService([platform], { sql: db.sql, settings: detectionSettings(), enqueueLookup: () => Promise.resolve(), claimTimeoutMs: 0 });
+    const { port } = await service.start({ port: 0, host: '127.0.0.1' });
+    return { platform, service, endpoint: `http://127.0.0.1:${port}/api/messages` };
+  }
+
+  async function crashThenRetry(platform: TeamsPlatform, service: ChatService, who: string): Promise<string | undefined> {
+    const f = await seedFinding(db.sql, person(who), end);
+    const interrupted = { sql: db.sql, messenger: crashingAfterPost(platform.messenger), settings: detectionSettings(), channels: platform.channels };
+    await expect(notifyFinding(interrupted, f.id)).rejects.toThrow('worker killed');
+    return (await service.notifyFinding(f.id)).teams?.action;
+  }
+
+  it('warns at start while the team is unknown, learns its group id from the first @mention, and recovers interrupted cards from then on, also after a restart', async () => {
+    await db.reset();
+    const first = await boot();
+    expect(logs.join('')).toMatch(/TEAMS_TEAM_ID is not set/);
+    await sendActivity(first.endpoint, messageActivity({ serviceUrl: connector.url, from: OSCAR, channel: ALERTS, text: 'help' }));
+    expect(await crashThenRetry(first.platform, first.service, 'alice@corp.com')).toBe('recovered');
+    expect(graph.callsOf('messages').map((c) => c.path)).toEqual([`/v1.0/teams/${TEAM_GROUP}/channels/${ALERTS}/messages`]);
+    expect(connector.callsOf('create')).toHaveLength(1);
+    await first.service.stop();
+
+    const again = await boot();
+    expect(logs.join('')).not.toMatch(/TEAMS_TEAM_ID/);
+    expect(await crashThenRetry(again.platform, again.service, 'bob@corp.com')).toBe('recovered');
+    expect(connector.callsOf('create')).toHaveLength(2);
+    await again.service.stop();
+  });
+
+  it('uses TEAMS_TEAM_ID before any activity has arrived', async () => {
+    await db.reset();
+    connector.clear();
+    graph.clear();
+    const { platform, service } = await boot({ TEAMS_TEAM_ID: TEAM_GROUP });
+    expect(logs.join('')).not.toMatch(/TEAMS_TEAM_ID/);
+    expect(await crashThenRetry(platform, service, 'carol@corp.com')).toBe('recovered');
+    expect(connector.callsOf('create')).toHaveLength(1);
+    await service.stop();
   });
 });
