@@ -45,10 +45,11 @@ export class ChannelHistory {
 
   /**
    * The newest message from our app in the channel (or in the thread of `rootId`) that `matches`, among those
-   * created since `since` (epoch ms). Undefined when Graph shows there is none: paging stops at the first page
-   * that reaches back before `since`, or at the last page. Throws GraphError: `denied` when the app may not read
-   * the channel (consent not granted, unknown team or channel, bad credentials), `unavailable` when Graph is
-   * down, or when more than maxPages pages are newer than `since`, so that nothing can be said yet.
+   * created since `since` (epoch ms). Undefined when Graph shows there is none: paging stops after the first
+   * page that reaches back before `since` (a message neither created nor changed since), or at the last page.
+   * Throws GraphError: `denied` when the app may not read the channel (consent not granted, unknown team or
+   * channel, bad credentials), `unavailable` when Graph is down, or when more than maxPages pages are newer
+   * than `since`, so that nothing can be said yet.
    */
   async find(teamId: string, channelId: string, matches: (m: GraphChatMessage) => boolean, opts: { since: number; rootId?: string }): Promise<GraphChatMessage | undefined> {
     const path = `teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channelId)}/messages${opts.rootId ? `/${encodeURIComponent(opts.rootId)}/replies` : ''}`;
@@ -62,8 +63,10 @@ export class ChannelHistory {
       let older = false;
       for (const m of body.value ?? []) {
         if (this.ours(m) && matches(m)) return m;
-        const created = Date.parse(m.createdDateTime ?? '');
-        if (Number.isFinite(created) && created < opts.since) older = true;
+        // Graph does not document whether it orders by creation or by last change: a message neither created nor
+        // changed since `since` proves, under either order, that everything after it is older than the card.
+        const latest = Math.max(Date.parse(m.createdDateTime ?? ''), Date.parse(m.lastModifiedDateTime ?? '') || 0);
+        if (Number.isFinite(latest) && latest < opts.since) older = true;
       }
       if (older) return undefined;
       next = body['@odata.nextLink'];
