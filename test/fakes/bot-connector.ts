@@ -41,6 +41,8 @@ export class FakeBotConnector {
   readonly calls: ConnectorCall[] = [];
   readonly messages: ConnectorMessage[] = [];
   private limits = new Map<ConnectorCall['kind'], { left: number; retryAfter: number }>();
+  /** Users (29: ids) who installed the app personally: the bot may open a 1:1 chat with them. */
+  private readonly personal = new Set<string>();
   private nextId = 1_700_000_000_000;
 
   private constructor(private readonly server: Server, readonly url: string, private readonly members: Record<string, Record<string, string>>) {}
@@ -67,6 +69,11 @@ export class FakeBotConnector {
     this.limits.set(kind, { left: times, retryAfter: seconds });
   }
 
+  /** The user installs the app in their personal scope, so that the bot can open a chat with them. */
+  installPersonally(userId: string): void {
+    this.personal.add(userId);
+  }
+
   /** Calls of one kind that succeeded. */
   callsOf(kind: ConnectorCall['kind']): ConnectorCall[] {
     return this.calls.filter((c) => c.kind === kind && c.status < 300);
@@ -81,6 +88,7 @@ export class FakeBotConnector {
     this.calls.length = 0;
     this.messages.length = 0;
     this.limits.clear();
+    this.personal.clear();
   }
 
   close(): Promise<void> {
@@ -116,6 +124,12 @@ export class FakeBotConnector {
     switch (kind) {
       case 'create': {
         const channel = (body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+        const members = (body.members as { id?: string }[] | undefined) ?? [];
+        if (!channel && body.isGroup === false && members.length === 1 && members[0]!.id) {
+          // A 1:1 chat with the bot exists only for users who installed the app personally (Teams answers 403 otherwise).
+          if (!this.personal.has(members[0]!.id)) return fail(403, 'Bot is not installed in user\'s personal scope');
+          return send(201, { id: `a:1dm-${members[0]!.id}` });
+        }
         if (!channel) return fail(400, 'channelData.channel.id is required');
         const activityId = newId();
         const conversation = `${channel};messageid=${activityId}`;
@@ -124,6 +138,9 @@ export class FakeBotConnector {
       }
       case 'send':
       case 'reply': {
+        // A 1:1 chat the bot opened stays usable only while the app is installed for the user.
+        const dm = /^a:1dm-(.+)$/.exec(conversationId ?? '');
+        if (dm && !this.personal.has(dm[1]!)) return fail(403, 'Bot is not installed in user\'s personal scope');
         const activityId = newId();
         this.messages.push({ conversationId: conversationId!, id: activityId, activity: body, createdAt: call.at, updatedAt: call.at });
         return send(201, { id: activityId });

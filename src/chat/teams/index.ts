@@ -1,5 +1,5 @@
-import { Activity } from '@microsoft/agents-activity';
-import type { TurnContext } from '@microsoft/agents-hosting';
+import { Activity, type ConversationParameters } from '@microsoft/agents-activity';
+import { HttpError, type ConnectorClient, type TurnContext } from '@microsoft/agents-hosting';
 import type { Card } from '../../core/card.js';
 import type { Logger } from '../../logger.js';
 import { helpCard } from '../answer-lookup.js';
@@ -41,13 +41,24 @@ function channelHistory(cfg: TeamsConfig): ChannelHistory | undefined {
 
 type InvokeBody = { statusCode: number; type: string; value: unknown };
 
+/** Teams refused the request for good (4xx other than throttling), as opposed to failing for now. */
+const refused = (err: unknown): boolean => err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 429;
+
+/** A plain-text message (no Markdown, no HTML, so no mention can be smuggled in). */
+const plainText = (text: string): Activity => Activity.fromObject({ type: 'message', text: text.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`), textFormat: 'plain' });
+
 const message = (text: string): InvokeBody => ({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text });
 const cardBody = (card: Record<string, unknown>): InvokeBody => ({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });
 
-/** Where a command's answer goes: the conversation (channel thread or personal chat) it was typed in. */
+/**
+ * Where a command's answer goes: the conversation (channel thread or personal chat) it was typed in, and for a
+ * command typed in a channel, the asker (29: id) and our bot, to answer privately in their personal chat instead.
+ */
 interface ReplyTo {
   conversationId: string;
   serviceUrl?: string;
+  user?: string;
+  bot?: string;
 }
 
 /** Builds the Teams platform on the Microsoft 365 Agents SDK: /api/messages for Action.Execute invokes and commands, proactive posts through the Bot Connector. */
@@ -58,6 +69,7 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
     log?.warn('TEAMS_APP_ID is not set: /api/messages accepts UNAUTHENTICATED requests and cards are posted without a token. Use this for local testing only.');
   }
   const names = new Map<string, string>();
+  const personalChats = new Map<string, string>();
   const serviceUrls = new Map<string, string>();
   const tenantKey = `serviceUrl:${cfg.tenantId ?? 'default'}`;
   let inbound: ChatInbound | undefined;
@@ -159,7 +171,10 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
       await context.sendActivity(cardActivity(command.ok ? helpCard(undefined, LINE_USAGE) : helpCard(command.error, LINE_USAGE), names));
       return;
     }
-    const replyTo: ReplyTo = { conversationId: a.conversation!.id!, serviceUrl: a.serviceUrl };
+    const replyTo: ReplyTo = {
+      conversationId: a.conversation!.id!, serviceUrl: a.serviceUrl,
+      ...(!personal && a.from?.id ? { user: a.from.id, bot: a.recipient?.id } : {}),
+    };
     const c = command.command;
     // A mentioned person is resolved in the conversation they were mentioned in.
     const withPlace = (p: PrincipalRef): PrincipalRef =>
@@ -187,16 +202,51 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
     }
   }
 
+  /**
+   * Answers a command. Teams has no ephemeral channel messages: a command typed in a channel is answered in the
+   * asker's personal chat with the bot (with a one-line note in the thread) when the app is installed for them,
+   * and in the thread otherwise (Teams refuses the personal chat with a 4xx then).
+   */
   async function answer(replyTo: string, card: Card): Promise<void> {
     const to = JSON.parse(replyTo) as ReplyTo;
     const client = await adapter.connector(to.serviceUrl ?? (await serviceUrl()));
+    const chat = to.user ? await personalChat(client, to.user, to.bot) : undefined;
+    const sentPrivately = chat && await withRetryAfter(() => client.sendToConversation(chat, cardActivity(card, names))).then(() => true, (err: unknown) => {
+      // The app was uninstalled since: forget the chat and answer in the thread.
+      if (!refused(err)) throw err;
+      personalChats.delete(to.user!);
+      return false;
+    });
+    if (sentPrivately) {
+      await withRetryAfter(() => client.sendToConversation(to.conversationId, plainText('Answered in your personal chat with storage-watch.')));
+      return;
+    }
     await withRetryAfter(() => client.sendToConversation(to.conversationId, cardActivity(card, names)));
+  }
+
+  /** The user's 1:1 chat with the bot, or undefined when the app is not installed for them personally. */
+  async function personalChat(client: ConnectorClient, user: string, bot?: string): Promise<string | undefined> {
+    const known = personalChats.get(user);
+    if (known) return known;
+    const tenant = cfg.tenantId;
+    const params = {
+      isGroup: false, members: [{ id: user }], ...(bot ? { bot: { id: bot } } : {}),
+      ...(tenant ? { tenantId: tenant, channelData: { tenant: { id: tenant } } } : { channelData: {} }),
+    } as unknown as ConversationParameters;
+    try {
+      const res = await withRetryAfter(() => client.createConversation(params));
+      if (res.id) personalChats.set(user, res.id);
+      return res.id || undefined;
+    } catch (err) {
+      if (refused(err)) return undefined;
+      throw err;
+    }
   }
 
   async function tell(place: UserPlace, text: string): Promise<void> {
     if (!place.channel) return;
     const client = await adapter.connector(await serviceUrl());
-    await withRetryAfter(() => client.sendToConversation(place.channel!, Activity.fromObject({ type: 'message', text: text.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`), textFormat: 'plain' })));
+    await withRetryAfter(() => client.sendToConversation(place.channel!, plainText(text)));
   }
 
   return {
