@@ -28,6 +28,8 @@ export interface TeamsPlatform extends ChatPlatform {
   messenger: TeamsMessenger;
 }
 
+/** After Teams refused a personal chat with someone, answer them in the thread this long before asking again. */
+const PERSONAL_RETRY_MS = 10 * 60_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Graph reading for crash recovery: with the app's credentials, or tokenless against a stand-in (TEAMS_GRAPH_URL) in local testing. */
@@ -70,6 +72,8 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
   }
   const names = new Map<string, string>();
   const personalChats = new Map<string, string>();
+  /** Users Teams refused a personal chat with (app not installed for them), and until when not to ask again. */
+  const noPersonalChat = new Map<string, number>();
   const serviceUrls = new Map<string, string>();
   const tenantKey = `serviceUrl:${cfg.tenantId ?? 'default'}`;
   let inbound: ChatInbound | undefined;
@@ -228,6 +232,7 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
   async function personalChat(client: ConnectorClient, user: string, bot?: string): Promise<string | undefined> {
     const known = personalChats.get(user);
     if (known) return known;
+    if ((noPersonalChat.get(user) ?? 0) > Date.now()) return undefined;
     const tenant = cfg.tenantId;
     const params = {
       isGroup: false, members: [{ id: user }], ...(bot ? { bot: { id: bot } } : {}),
@@ -238,8 +243,9 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
       if (res.id) personalChats.set(user, res.id);
       return res.id || undefined;
     } catch (err) {
-      if (refused(err)) return undefined;
-      throw err;
+      if (!refused(err)) throw err;
+      noPersonalChat.set(user, Date.now() + PERSONAL_RETRY_MS);
+      return undefined;
     }
   }
 
