@@ -129,7 +129,7 @@ describe('the Teams app over HTTP (Agents SDK, fake Bot Connector)', () => {
     expect(text(reply!.body)).toContain('Observed vs expected');
   });
 
-  it('answers "@storage-watch who <principal> last 24h" in the thread it was asked in, and a mentioned person by their email', async () => {
+  it('answers "@storage-watch who <principal> last 24h" in the thread it was asked in when the asker has no personal chat with the bot, and a mentioned person by their email', async () => {
     const res = await sendActivity(endpoint, messageActivity({ serviceUrl: connector.url, from: OSCAR, channel: ALERTS, text: 'who alice@corp.com last 24h' }));
     expect(res.status).toBe(200);
     await Promise.all(lookups.splice(0));
@@ -141,6 +141,26 @@ describe('the Teams app over HTTP (Agents SDK, fake Bot Connector)', () => {
     await Promise.all(lookups.splice(0));
     expect(connector.callsOf('member').map((c) => c.activityId)).toEqual([ALICE.id]);
     expect(text(connector.callsOf('send').at(-1)!.body)).toContain('Baseline of alice@corp.com');
+  });
+
+  it('answers a command typed in a channel privately, in the asker\'s personal chat with the bot when they installed it, with a one-line note in the thread', async () => {
+    connector.installPersonally(RITA.id);
+    const res = await sendActivity(endpoint, messageActivity({ serviceUrl: connector.url, from: RITA, channel: ALERTS, text: 'who alice@corp.com last 24h' }));
+    expect(res.status).toBe(200);
+    await Promise.all(lookups.splice(0));
+    expect(connector.callsOf('create').at(-1)!.body).toMatchObject({ isGroup: false, members: [{ id: RITA.id }] });
+    const sends = connector.callsOf('send');
+    const answer = sends.find((c) => text(c.body).includes('Activity of alice@corp.com'));
+    expect(answer!.conversationId).toBe(`a:1dm-${RITA.id}`);
+    const inThread = sends.filter((c) => c.conversationId === `${ALERTS};messageid=1700000000001`);
+    expect(inThread.map((c) => c.body.text)).toEqual(['Answered in your personal chat with storage-watch.']);
+
+    // Uninstalled since: the chat is refused, and the answer goes to the thread.
+    connector.clear();
+    await sendActivity(endpoint, messageActivity({ serviceUrl: connector.url, from: RITA, channel: ALERTS, text: 'baseline alice@corp.com' }));
+    await Promise.all(lookups.splice(0));
+    expect(connector.calls.filter((c) => c.kind === 'send' && c.conversationId === `a:1dm-${RITA.id}`).map((c) => c.status)).toEqual([403]);
+    expect(text(connector.callsOf('send').find((c) => c.conversationId === `${ALERTS};messageid=1700000000001`)!.body)).toContain('Baseline of alice@corp.com');
   });
 
   it('answers a bad command with the usage, and ignores channel messages that do not mention the bot', async () => {

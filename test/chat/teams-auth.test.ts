@@ -52,7 +52,7 @@ describe('Teams authentication', () => {
   it('uses the app id it was given even when clientId and connections__* variables are set in the environment', async () => {
     const script = `
       const { createTeamsPlatform } = await import('./src/chat/teams/index.ts');
-      const p = createTeamsPlatform({ appId: '${APP_ID}', appPassword: 'ours', tenantId: '${TENANT_ID}', channels: { alert: 'c', digest: 'c' }, responders: [], serviceUrl: 'http://127.0.0.1:9/' });
+      const p = createTeamsPlatform({ appId: '${APP_ID}', appPassword: 'ours', tenantId: '${TENANT_ID}', channels: { alert: 'c', digest: 'c' }, responders: [], serviceUrl: 'http://127.0.0.1:9/', graph: { url: 'http://127.0.0.1:9/v1.0/', loginUrl: 'http://127.0.0.1:9/', standIn: false } });
       const c = p.adapter.connectionManager.getDefaultConnectionConfiguration();
       console.log(JSON.stringify({ clientId: p.adapter.getClientId(), conn: { clientId: c.clientId, clientSecret: c.clientSecret, tenantId: c.tenantId, certPemFile: c.certPemFile, authType: c.authType } }));`;
     const env = {
@@ -83,8 +83,17 @@ describe('Teams configuration', () => {
     expect(loadConfig({ TEAMS_ALERT_CHANNEL: ALERTS }).teams).toEqual({
       appId: undefined, appPassword: undefined, tenantId: undefined, channels: { alert: ALERTS, escalation: undefined, digest: ALERTS },
       responders: [], serviceUrl: 'https://smba.trafficmanager.net/teams/',
+      teamId: undefined, graph: { url: 'https://graph.microsoft.com/v1.0/', loginUrl: 'https://login.microsoftonline.com/', standIn: false },
     });
     expect(loadConfig({}).teams).toBeUndefined();
+  });
+
+  it('reads the team\'s group id and where Graph and sign-in are (for stand-ins), and refuses a 19: id as the team id', () => {
+    const team = '5A1C3E4F-7D2B-4C8A-9E6F-0123456789AB';
+    expect(loadConfig({ TEAMS_ALERT_CHANNEL: ALERTS, TEAMS_TEAM_ID: team, TEAMS_GRAPH_URL: 'http://127.0.0.1:9/v1.0', TEAMS_LOGIN_URL: 'http://127.0.0.1:9' }).teams).toMatchObject({
+      teamId: team.toLowerCase(), graph: { url: 'http://127.0.0.1:9/v1.0/', loginUrl: 'http://127.0.0.1:9/', standIn: true },
+    });
+    expect(error({ TEAMS_ALERT_CHANNEL: ALERTS, TEAMS_TEAM_ID: '19:team0000@thread.tacv2' })).toMatch(/TEAMS_TEAM_ID: must be the team's Microsoft 365 group id/);
   });
 
   it('refuses to run unauthenticated under NODE_ENV=production, and names every bad variable', () => {

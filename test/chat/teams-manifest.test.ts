@@ -57,6 +57,13 @@ describe('the Teams app package', () => {
     for (const c of commands) expect(parseCommandLine(c.title === 'help' || c.title === 'findings' ? c.title : `${c.title} alice@corp.com`).ok, c.title).toBe(true);
   });
 
+  it('asks for read access to the channel messages of the team it is installed in only (resource-specific consent), for its own app registration', () => {
+    const manifest = filledManifest(APP_ID, 'bot.corp.example') as { webApplicationInfo: { id: string }; authorization: { permissions: { resourceSpecific: { name: string; type: string }[] } } };
+    expect(manifest.authorization.permissions.resourceSpecific).toEqual([{ name: 'ChannelMessage.Read.Group', type: 'Application' }]);
+    expect(manifest.webApplicationInfo.id).toBe(APP_ID);
+    expect(JSON.stringify(manifest)).not.toMatch(/\.Read\.All|ReadWrite/);
+  });
+
   it('has icons of the sizes Teams requires: color 192x192, outline 32x32', () => {
     expect(pngSize(readFileSync(join(MANIFEST_DIR, 'color.png')))).toEqual([192, 192]);
     expect(pngSize(readFileSync(join(MANIFEST_DIR, 'outline.png')))).toEqual([32, 32]);

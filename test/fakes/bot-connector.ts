@@ -21,6 +21,9 @@ export interface ConnectorMessage {
   conversationId: string;
   id: string;
   activity: Record<string, unknown>;
+  /** When it was posted and last updated (epoch ms). */
+  createdAt: number;
+  updatedAt: number;
 }
 
 /** The Adaptive Card inside an activity sent to the fake, if any. */
@@ -38,6 +41,8 @@ export class FakeBotConnector {
   readonly calls: ConnectorCall[] = [];
   readonly messages: ConnectorMessage[] = [];
   private limits = new Map<ConnectorCall['kind'], { left: number; retryAfter: number }>();
+  /** Users (29: ids) who installed the app personally: the bot may open a 1:1 chat with them. */
+  private readonly personal = new Set<string>();
   private nextId = 1_700_000_000_000;
 
   private constructor(private readonly server: Server, readonly url: string, private readonly members: Record<string, Record<string, string>>) {}
@@ -64,6 +69,11 @@ export class FakeBotConnector {
     this.limits.set(kind, { left: times, retryAfter: seconds });
   }
 
+  /** The user installs the app in their personal scope, so that the bot can open a chat with them. */
+  installPersonally(userId: string): void {
+    this.personal.add(userId);
+  }
+
   /** Calls of one kind that succeeded. */
   callsOf(kind: ConnectorCall['kind']): ConnectorCall[] {
     return this.calls.filter((c) => c.kind === kind && c.status < 300);
@@ -78,6 +88,7 @@ export class FakeBotConnector {
     this.calls.length = 0;
     this.messages.length = 0;
     this.limits.clear();
+    this.personal.clear();
   }
 
   close(): Promise<void> {
@@ -113,22 +124,32 @@ export class FakeBotConnector {
     switch (kind) {
       case 'create': {
         const channel = (body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+        const members = (body.members as { id?: string }[] | undefined) ?? [];
+        if (!channel && body.isGroup === false && members.length === 1 && members[0]!.id) {
+          // A 1:1 chat with the bot exists only for users who installed the app personally (Teams answers 403 otherwise).
+          if (!this.personal.has(members[0]!.id)) return fail(403, 'Bot is not installed in user\'s personal scope');
+          return send(201, { id: `a:1dm-${members[0]!.id}` });
+        }
         if (!channel) return fail(400, 'channelData.channel.id is required');
         const activityId = newId();
         const conversation = `${channel};messageid=${activityId}`;
-        this.messages.push({ conversationId: conversation, id: activityId, activity: body.activity as Record<string, unknown> });
+        this.messages.push({ conversationId: conversation, id: activityId, activity: body.activity as Record<string, unknown>, createdAt: call.at, updatedAt: call.at });
         return send(201, { id: conversation, activityId });
       }
       case 'send':
       case 'reply': {
+        // A 1:1 chat the bot opened stays usable only while the app is installed for the user.
+        const dm = /^a:1dm-(.+)$/.exec(conversationId ?? '');
+        if (dm && !this.personal.has(dm[1]!)) return fail(403, 'Bot is not installed in user\'s personal scope');
         const activityId = newId();
-        this.messages.push({ conversationId: conversationId!, id: activityId, activity: body });
+        this.messages.push({ conversationId: conversationId!, id: activityId, activity: body, createdAt: call.at, updatedAt: call.at });
         return send(201, { id: activityId });
       }
       case 'update': {
         const msg = this.messages.find((x) => x.id === id && x.conversationId === conversationId);
         if (!msg) return fail(404, `no activity ${id} in ${conversationId}`);
         msg.activity = body;
+        msg.updatedAt = call.at;
         return send(200, { id });
       }
       case 'member': {

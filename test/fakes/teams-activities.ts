@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 /** The tenant, team and bot the activities below come from and go to. */
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const TEAM = '19:team0000000000000000000000000000@thread.tacv2';
+/** The team's Microsoft 365 group id, which Graph addresses the team by. */
+export const TEAM_GROUP = '5a1c3e4f-7d2b-4c8a-9e6f-0123456789ab';
 export const BOT_ID = '28:0b7a9c3e-1111-4222-8333-944455556666';
 
 /** A Teams user: the 29: id the Bot Connector uses, their Entra object id and display name. */
@@ -20,7 +22,7 @@ function base(serviceUrl: string, conversationId: string, from: TeamsUser, chann
     conversation: channel
       ? { id: conversationId, conversationType: 'channel', isGroup: true, tenantId: TENANT }
       : { id: conversationId, conversationType: 'personal', tenantId: TENANT },
-    channelData: channel ? { tenant: { id: TENANT }, team: { id: TEAM }, channel: { id: channel } } : { tenant: { id: TENANT } },
+    channelData: channel ? { tenant: { id: TENANT }, team: { id: TEAM, aadGroupId: TEAM_GROUP }, channel: { id: channel } } : { tenant: { id: TENANT } },
   };
 }
 

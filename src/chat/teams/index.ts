@@ -1,11 +1,13 @@
-import { Activity } from '@microsoft/agents-activity';
-import type { TurnContext } from '@microsoft/agents-hosting';
+import { Activity, type ConversationParameters } from '@microsoft/agents-activity';
+import { HttpError, type ConnectorClient, type TurnContext } from '@microsoft/agents-hosting';
 import type { Card } from '../../core/card.js';
 import type { Logger } from '../../logger.js';
 import { helpCard } from '../answer-lookup.js';
 import { LINE_USAGE, type PrincipalRef } from '../commands.js';
 import type { ChatAction } from '../handle-action.js';
 import type { ChatInbound, ChatPlatform, UserPlace } from '../platform.js';
+import { ChannelHistory } from './channel-history.js';
+import { GraphTokens } from './graph-token.js';
 import { parseInvoke, parseMessage, teamsActor, tenantOf, type InboundActivity } from './parse.js';
 import { renderAdaptiveCard, renderForm } from './render.js';
 import { messagesEndpoint, TeamsAdapter, withRetryAfter } from './teams-adapter.js';
@@ -26,15 +28,39 @@ export interface TeamsPlatform extends ChatPlatform {
   messenger: TeamsMessenger;
 }
 
+/** After Teams refused a personal chat with someone, answer them in the thread this long before asking again. */
+const PERSONAL_RETRY_MS = 10 * 60_000;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Graph reading for crash recovery: with the app's credentials, or tokenless against a stand-in (TEAMS_GRAPH_URL) in local testing. */
+function channelHistory(cfg: TeamsConfig): ChannelHistory | undefined {
+  if (cfg.appId && cfg.appPassword && cfg.tenantId) {
+    const tokens = new GraphTokens({ appId: cfg.appId, appPassword: cfg.appPassword, tenantId: cfg.tenantId, loginUrl: cfg.graph.loginUrl, graphUrl: cfg.graph.url });
+    return new ChannelHistory({ graphUrl: cfg.graph.url, tokens, appId: cfg.appId });
+  }
+  return !cfg.appId && cfg.graph.standIn ? new ChannelHistory({ graphUrl: cfg.graph.url }) : undefined;
+}
+
 type InvokeBody = { statusCode: number; type: string; value: unknown };
+
+/** Teams refused the request for good (4xx other than throttling), as opposed to failing for now. */
+const refused = (err: unknown): boolean => err instanceof HttpError && err.status >= 400 && err.status < 500 && err.status !== 429;
+
+/** A plain-text message (no Markdown, no HTML, so no mention can be smuggled in). */
+const plainText = (text: string): Activity => Activity.fromObject({ type: 'message', text: text.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`), textFormat: 'plain' });
 
 const message = (text: string): InvokeBody => ({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text });
 const cardBody = (card: Record<string, unknown>): InvokeBody => ({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });
 
-/** Where a command's answer goes: the conversation (channel thread or personal chat) it was typed in. */
+/**
+ * Where a command's answer goes: the conversation (channel thread or personal chat) it was typed in, and for a
+ * command typed in a channel, the asker (29: id) and our bot, to answer privately in their personal chat instead.
+ */
 interface ReplyTo {
   conversationId: string;
   serviceUrl?: string;
+  user?: string;
+  bot?: string;
 }
 
 /** Builds the Teams platform on the Microsoft 365 Agents SDK: /api/messages for Action.Execute invokes and commands, proactive posts through the Bot Connector. */
@@ -45,6 +71,9 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
     log?.warn('TEAMS_APP_ID is not set: /api/messages accepts UNAUTHENTICATED requests and cards are posted without a token. Use this for local testing only.');
   }
   const names = new Map<string, string>();
+  const personalChats = new Map<string, string>();
+  /** Users Teams refused a personal chat with (app not installed for them), and until when not to ask again. */
+  const noPersonalChat = new Map<string, number>();
   const serviceUrls = new Map<string, string>();
   const tenantKey = `serviceUrl:${cfg.tenantId ?? 'default'}`;
   let inbound: ChatInbound | undefined;
@@ -64,12 +93,38 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
     if (known) serviceUrls.set(tenantKey, known);
     return known ?? cfg.serviceUrl;
   }
-  const messenger = new TeamsMessenger({ connector: async () => adapter.connector(await serviceUrl()), tenantId: cfg.tenantId, names });
+  const history = channelHistory(cfg);
+  const teams = new Map<string, string>();
+  /** The team (group id) of a channel: TEAMS_TEAM_ID, else learned from an activity in that channel, else from any activity in a team. */
+  async function teamOf(channel: string): Promise<string | undefined> {
+    if (cfg.teamId) return cfg.teamId;
+    for (const key of [`team:${channel}`, 'team:*']) {
+      const known = teams.get(key) ?? (await service().recall(key).catch(() => undefined));
+      if (known) {
+        teams.set(key, known);
+        return known;
+      }
+    }
+    return undefined;
+  }
+  const messenger = new TeamsMessenger({
+    connector: async () => adapter.connector(await serviceUrl()), tenantId: cfg.tenantId, names, history, teamOf, warn: (msg) => log?.warn(msg),
+  });
 
   async function learn(a: InboundActivity): Promise<void> {
     if (a.from?.aadObjectId && a.from.name) names.set(teamsActor(a.from.aadObjectId), a.from.name);
     const tenant = tenantOf(a);
-    if (!a.serviceUrl || !/^https?:\/\//.test(a.serviceUrl) || (cfg.tenantId && tenant !== cfg.tenantId)) return;
+    if (cfg.tenantId && tenant !== cfg.tenantId) return;
+    const group = a.channelData?.team?.aadGroupId?.toLowerCase();
+    if (group && GUID.test(group)) {
+      const channel = a.channelData?.channel?.id;
+      for (const k of channel ? [`team:${channel}`, 'team:*'] : ['team:*']) {
+        if (teams.get(k) === group) continue;
+        teams.set(k, group);
+        await service().remember(k, group);
+      }
+    }
+    if (!a.serviceUrl || !/^https?:\/\//.test(a.serviceUrl)) return;
     const key = cfg.tenantId ? tenantKey : `serviceUrl:${tenant ?? 'default'}`;
     for (const k of new Set([key, tenantKey])) {
       if (serviceUrls.get(k) === a.serviceUrl) continue;
@@ -120,7 +175,10 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
       await context.sendActivity(cardActivity(command.ok ? helpCard(undefined, LINE_USAGE) : helpCard(command.error, LINE_USAGE), names));
       return;
     }
-    const replyTo: ReplyTo = { conversationId: a.conversation!.id!, serviceUrl: a.serviceUrl };
+    const replyTo: ReplyTo = {
+      conversationId: a.conversation!.id!, serviceUrl: a.serviceUrl,
+      ...(!personal && a.from?.id ? { user: a.from.id, bot: a.recipient?.id } : {}),
+    };
     const c = command.command;
     // A mentioned person is resolved in the conversation they were mentioned in.
     const withPlace = (p: PrincipalRef): PrincipalRef =>
@@ -148,16 +206,53 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
     }
   }
 
+  /**
+   * Answers a command. Teams has no ephemeral channel messages: a command typed in a channel is answered in the
+   * asker's personal chat with the bot (with a one-line note in the thread) when the app is installed for them,
+   * and in the thread otherwise (Teams refuses the personal chat with a 4xx then).
+   */
   async function answer(replyTo: string, card: Card): Promise<void> {
     const to = JSON.parse(replyTo) as ReplyTo;
     const client = await adapter.connector(to.serviceUrl ?? (await serviceUrl()));
+    const chat = to.user ? await personalChat(client, to.user, to.bot) : undefined;
+    const sentPrivately = chat && await withRetryAfter(() => client.sendToConversation(chat, cardActivity(card, names))).then(() => true, (err: unknown) => {
+      // The app was uninstalled since: forget the chat and answer in the thread.
+      if (!refused(err)) throw err;
+      personalChats.delete(to.user!);
+      return false;
+    });
+    if (sentPrivately) {
+      await withRetryAfter(() => client.sendToConversation(to.conversationId, plainText('Answered in your personal chat with storage-watch.')));
+      return;
+    }
     await withRetryAfter(() => client.sendToConversation(to.conversationId, cardActivity(card, names)));
+  }
+
+  /** The user's 1:1 chat with the bot, or undefined when the app is not installed for them personally. */
+  async function personalChat(client: ConnectorClient, user: string, bot?: string): Promise<string | undefined> {
+    const known = personalChats.get(user);
+    if (known) return known;
+    if ((noPersonalChat.get(user) ?? 0) > Date.now()) return undefined;
+    const tenant = cfg.tenantId;
+    const params = {
+      isGroup: false, members: [{ id: user }], ...(bot ? { bot: { id: bot } } : {}),
+      ...(tenant ? { tenantId: tenant, channelData: { tenant: { id: tenant } } } : { channelData: {} }),
+    } as unknown as ConversationParameters;
+    try {
+      const res = await withRetryAfter(() => client.createConversation(params));
+      if (res.id) personalChats.set(user, res.id);
+      return res.id || undefined;
+    } catch (err) {
+      if (!refused(err)) throw err;
+      noPersonalChat.set(user, Date.now() + PERSONAL_RETRY_MS);
+      return undefined;
+    }
   }
 
   async function tell(place: UserPlace, text: string): Promise<void> {
     if (!place.channel) return;
     const client = await adapter.connector(await serviceUrl());
-    await withRetryAfter(() => client.sendToConversation(place.channel!, Activity.fromObject({ type: 'message', text: text.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`), textFormat: 'plain' })));
+    await withRetryAfter(() => client.sendToConversation(place.channel!, plainText(text)));
   }
 
   return {
@@ -175,7 +270,13 @@ export function createTeamsPlatform(cfg: TeamsConfig, opts: TeamsPlatformOptions
     attach(i) {
       inbound = i;
     },
-    start: () => Promise.resolve(),
+    async start() {
+      // Said once at start: what a crash between posting a card and recording it can lead to, until it is fixed.
+      if (!history) log?.warn('Teams: without TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID storage-watch cannot read the alert channel back, so a crash between posting a card and recording it may leave a second card.');
+      else if (!(await teamOf(cfg.channels.alert))) {
+        log?.warn('Teams: TEAMS_TEAM_ID is not set and no activity from the team has arrived yet: until one does (any @mention or card click), a crash between posting a card and recording it may leave a second card. Grant ChannelMessage.Read.Group by installing the app in the team.');
+      }
+    },
     async stop() {
       await Promise.all([...pending]);
     },

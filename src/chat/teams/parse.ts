@@ -12,7 +12,7 @@ export interface InboundActivity {
   from?: { id?: string; name?: string; aadObjectId?: string };
   recipient?: { id?: string; name?: string };
   conversation?: { id?: string; conversationType?: string; tenantId?: string };
-  channelData?: { tenant?: { id?: string }; team?: { id?: string }; channel?: { id?: string } };
+  channelData?: { tenant?: { id?: string }; team?: { id?: string; aadGroupId?: string }; channel?: { id?: string } };
   entities?: { type?: string; mentioned?: { id?: string; name?: string }; text?: string }[];
   value?: unknown;
 }

@@ -1,5 +1,6 @@
 import { clipText, visibleText, type Card, type CardBlock, type CardTone, type Line, type Span } from '../../core/card.js';
 import type { DecisionForm } from '../handle-action.js';
+import type { MessageMarker } from '../messenger.js';
 
 /** Teams rejects a message whose card is larger than about 28 KB; stay under it with room for the envelope. */
 export const MAX_CARD_BYTES = 27 * 1024;
@@ -85,10 +86,18 @@ function buttons(card: Card): Element[] {
 
 const bytes = (card: AdaptiveCard): number => Buffer.byteLength(JSON.stringify(card), 'utf8');
 
-/** A neutral card as an Adaptive Card 1.5 (Teams): untrusted text in TextRuns, buttons as Action.Execute, under 28 KB. */
-export function renderAdaptiveCard(card: Card, names: ReadonlyMap<string, string> = new Map()): AdaptiveCard {
+/**
+ * The element id that marks what a card shows (`storage-watch:card:<finding id>:<occurrences>`): invisible to
+ * people, and returned by Graph with the card, so that the card can be found again after a crash.
+ */
+export function markerId(marker: MessageMarker): string {
+  return `storage-watch:${marker.kind}:${marker.findingId}:${marker.occurrences}`;
+}
+
+/** A neutral card as an Adaptive Card 1.5 (Teams): untrusted text in TextRuns, buttons as Action.Execute, under 28 KB; the marker, if any, as the header's id. */
+export function renderAdaptiveCard(card: Card, names: ReadonlyMap<string, string> = new Map(), marker?: MessageMarker): AdaptiveCard {
   const header: Element = {
-    type: 'Container', style: TONE_STYLE[card.tone], bleed: true,
+    type: 'Container', ...(marker ? { id: markerId(marker) } : {}), style: TONE_STYLE[card.tone], bleed: true,
     items: [{ type: 'RichTextBlock', inlines: [{ ...run({ text: card.title, style: 'bold' }, names), size: 'Medium', color: TONE_COLOR[card.tone] }] }],
   };
   const rows = card.blocks.map((b) => renderBlock(b, names));

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { StorageWatchError } from '../../core/errors.js';
 
 const channelId = z.string().regex(/^19:[^\s/?#]+@thread\.(tacv2|skype)$/, 'must be a Teams channel id such as 19:abc...@thread.tacv2 (channel ... > Get link to channel: the part after /channel/, URL-decoded)');
+const slashed = (u: string): string => (u.endsWith('/') ? u : `${u}/`);
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The environment variables of the Microsoft Teams platform, validated. */
@@ -15,8 +17,10 @@ export const teamsConfigSchema = z.object({
   TEAMS_RESPONDERS: z.string().optional()
     .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
     .refine((l) => l.every((id) => guid.test(id)), 'must be comma-separated Entra object ids (GUIDs) of the people who may triage'),
-  TEAMS_SERVICE_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
-    .default('https://smba.trafficmanager.net/teams/').transform((u) => (u.endsWith('/') ? u : `${u}/`)),
+  TEAMS_SERVICE_URL: httpUrl.default('https://smba.trafficmanager.net/teams/').transform(slashed),
+  TEAMS_TEAM_ID: z.string().regex(guid, 'must be the team\'s Microsoft 365 group id (a GUID: Teams > the team > ... > Get link to team, the groupId parameter), not a 19:... id').optional(),
+  TEAMS_GRAPH_URL: httpUrl.optional().transform((u) => (u ? slashed(u) : undefined)),
+  TEAMS_LOGIN_URL: httpUrl.default('https://login.microsoftonline.com/').transform(slashed),
   NODE_ENV: z.string().optional(),
 });
 
@@ -32,6 +36,13 @@ export interface TeamsConfig {
   responders: string[];
   /** Bot Connector URL to post to before any activity from the tenant has told us its own. */
   serviceUrl: string;
+  /** The Microsoft 365 group id of the team that holds the channels (else learned from inbound activities). */
+  teamId?: string;
+  /**
+   * Microsoft Graph (with its version) and the Entra sign-in host its app-only token comes from. `standIn` is
+   * true when TEAMS_GRAPH_URL was set: without app credentials, Graph is then read without a token (local testing).
+   */
+  graph: { url: string; loginUrl: string; standIn: boolean };
 }
 
 /**
@@ -57,5 +68,7 @@ export function parseTeamsConfig(env: Record<string, string | undefined>): Teams
     channels: { alert: c.TEAMS_ALERT_CHANNEL!, escalation: c.TEAMS_ESCALATION_CHANNEL, digest: c.TEAMS_DIGEST_CHANNEL ?? c.TEAMS_ALERT_CHANNEL! },
     responders: c.TEAMS_RESPONDERS.map((id) => id.toLowerCase()),
     serviceUrl: c.TEAMS_SERVICE_URL,
+    teamId: c.TEAMS_TEAM_ID?.toLowerCase(),
+    graph: { url: c.TEAMS_GRAPH_URL ?? 'https://graph.microsoft.com/v1.0/', loginUrl: c.TEAMS_LOGIN_URL, standIn: c.TEAMS_GRAPH_URL !== undefined },
   };
 }
