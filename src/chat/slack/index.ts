@@ -2,7 +2,9 @@ import { App, HTTPReceiver, LogLevel, type BlockAction, type Logger as BoltLogge
 import type { Logger } from '../../logger.js';
 import { helpCard } from '../answer-lookup.js';
 import type { ChatInbound, ChatPlatform } from '../platform.js';
+import type { ReplayGuard } from '../replay-guard.js';
 import { parseClick, parseSlash, parseSubmission } from './parse.js';
+import { refuseReplays } from './refuse-replays.js';
 import { ACTION_IDS, renderCard, renderForm, VIEW_IDS } from './render.js';
 import type { SlackConfig } from './slack-config.js';
 import { respondToUrl, SlackMessenger } from './slack-messenger.js';
@@ -18,6 +20,8 @@ export interface SlackPlatformOptions {
   fetch?: typeof fetch;
   /** Extra Web API client options (tests shorten retries); slackApiUrl always comes from the config. */
   clientOptions?: Omit<webApi.WebClientOptions, 'slackApiUrl'>;
+  /** Remembers accepted request signatures (HTTP mode) so that a replayed request is refused; none: not checked. */
+  replayGuard?: ReplayGuard;
 }
 
 /** The Slack platform: the ChatPlatform port plus the Bolt app and its Web API client. */
@@ -75,6 +79,7 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
       warn('could not handle a click', err);
       return tell({ userId: click.userId, channel: click.channel }, 'storage-watch could not process this click; try again in a minute.');
     }
+    if (outcome.kind === 'duplicate') return;
     if (outcome.kind === 'form' && click.triggerId) {
       await client.views.open({ trigger_id: click.triggerId, view: renderForm(outcome.form, { findingId: click.action.findingId, channel: click.channel, ts: click.messageTs }) });
     } else if (outcome.kind === 'done') {
@@ -89,7 +94,7 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
 
   for (const callbackId of Object.values(VIEW_IDS)) {
     app.view(callbackId, async ({ ack, body, view }) => {
-      const parsed = parseSubmission(view, body.user.id);
+      const parsed = parseSubmission(view, body.user.id, 'trigger_id' in body ? body.trigger_id : undefined);
       if ('errors' in parsed) return ack({ response_action: 'errors', errors: parsed.errors });
       let outcome;
       try {
@@ -98,6 +103,8 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
         warn('could not store the decision', err);
         return ack({ response_action: 'errors', errors: { reason: 'storage-watch could not save this decision; try again.' } });
       }
+      // The same submission delivered again: it was applied (and answered) the first time.
+      if (outcome.kind === 'duplicate') return ack();
       if (outcome.kind !== 'done') return ack({ response_action: 'errors', errors: { reason: outcome.kind === 'form' ? 'Unexpected form.' : outcome.message } });
       await ack();
       const note = await service().afterDecision(parsed.action);
@@ -127,7 +134,9 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
 
   return {
     name: 'slack', app, client, messenger, channels: cfg.channels,
-    routes: receiver ? { [SLACK_EVENTS_PATH]: receiver.requestListener } : {},
+    routes: receiver
+      ? { [SLACK_EVENTS_PATH]: opts.replayGuard ? refuseReplays(receiver.requestListener, { signingSecret: cfg.signingSecret!, guard: opts.replayGuard, logger: opts.logger }) : receiver.requestListener }
+      : {},
     isResponder: (actor) => responders.isResponder(actor),
     answer: (responseUrl, card) => respondToUrl(responseUrl, card, doFetch),
     tell,
