@@ -47,8 +47,11 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
     token: cfg.botToken,
     ...(receiver ? { receiver } : { socketMode: true, appToken: cfg.appToken }),
     clientOptions: { ...opts.clientOptions, slackApiUrl: cfg.apiUrl },
-    // auth.test runs in start() instead, where a bad token becomes a clear start-up error rather than an unhandled rejection.
-    tokenVerificationEnabled: false,
+    // auth.test runs once, in start() (app.init), where a bad token becomes a clear start-up error; its result is
+    // kept. Without it Bolt calls auth.test again before every request it handles, ahead of the 3-second ack.
+    deferInitialization: true,
+    // No conversation store: nothing here uses it, and it is one more step before every ack.
+    convoStore: false,
     ...(opts.logger ? { logger: boltLogger(opts.logger) } : { logLevel: LogLevel.WARN }),
   });
   const client = app.client;
@@ -119,6 +122,8 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
       return ack({ response_type: 'ephemeral', text, blocks });
     }
     await ack({ response_type: 'ephemeral', text: 'Looking that up…' });
+    // The ack is on the wire; requests that arrived meanwhile get theirs before this one queues its lookup.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       await service().lookup({ command: parsed.command, responseUrl: command.response_url, userId: command.user_id, platform: 'slack' });
     } catch (err) {
@@ -145,7 +150,7 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
       inbound = i;
     },
     async start() {
-      await client.auth.test().catch((err: unknown) => {
+      await app.init().catch((err: unknown) => {
         throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test): ${err instanceof Error ? err.message : String(err)}`);
       });
       if (cfg.mode === 'socket') await app.start();
