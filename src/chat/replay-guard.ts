@@ -24,6 +24,11 @@ export function redisReplayGuard(redis: Redis, opts: RedisReplayGuardOptions): R
   const timeoutMs = opts.timeoutMs ?? 500;
   return {
     async firstSeen(key, ttlMs) {
+      // While Redis reconnects, a command would wait in ioredis's offline queue: let the request through at once.
+      if (redis.status !== 'ready') {
+        opts.onUnavailable?.(new Error(`redis is ${redis.status}`));
+        return true;
+      }
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => {
         timer = setTimeout(() => resolve('late'), timeoutMs);

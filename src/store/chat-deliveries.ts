@@ -8,8 +8,12 @@ const KEEP = '1 day';
  * time, false when the same delivery was claimed before (a replay or a platform retry).
  */
 export async function claimDelivery(sql: Sql, key: string): Promise<boolean> {
-  await sql.query(`delete from chat_deliveries where at < now() - interval '${KEEP}'`);
-  const rows = await sql.query('insert into chat_deliveries (key) values ($1) on conflict (key) do nothing returning key', [key]);
+  // One round trip: this runs before Slack's 3-second ack of a submitted form.
+  const rows = await sql.query(
+    `with pruned as (delete from chat_deliveries where at < now() - interval '${KEEP}' and key <> $1)
+     insert into chat_deliveries (key) values ($1) on conflict (key) do nothing returning key`,
+    [key],
+  );
   return rows.length === 1;
 }
 

@@ -87,7 +87,7 @@ describe('drill: a replayed signed Slack request does not act twice (Bolt over H
 
   const audits = async (action: string): Promise<unknown[]> => (await recentAudit(sql!, 500)).filter((a) => a.action === action);
 
-  it('answers a /storage-who once when the same body and signature arrive twice inside the window; the replay gets 409', async () => {
+  it('answers a /storage-who once when the same body and signature arrive twice inside the window (the replay gets 409) or it is re-sent re-signed', async () => {
     const who = signed({
       token: 'legacy', team_id: 'T0TEST', channel_id: ALERTS, user_id: RESPONDER, user_name: 'rita', command: '/storage-who', text: 'user1@corp.com last 6h',
       api_app_id: 'A0APP', response_url: `${answers.url}/who/replayed`, trigger_id: 'trigger-who-1',
@@ -100,6 +100,10 @@ describe('drill: a replayed signed Slack request does not act twice (Bolt over H
 
     const replay = await send(who);
     expect(replay.status).toBe(409);
+    // Delivered again under a new signature, as a retry would be: acked, not looked up again.
+    const fields = Object.fromEntries(new URLSearchParams(who.body));
+    const retried = await send(signed(fields, Math.floor(Date.now() / 1000) + 1), { 'x-slack-retry-num': '1' });
+    expect(retried.status).toBe(200);
     await settle();
     expect(answers.requests.map((r) => r.path)).toEqual(['/who/replayed']);
     expect(await audits('lookup.who')).toHaveLength(1);

@@ -10,6 +10,9 @@ import type { SlackConfig } from './slack-config.js';
 import { respondToUrl, SlackMessenger } from './slack-messenger.js';
 import { slackEmailOf, slackResponders } from './slack-responders.js';
 
+/** How long a slash command's trigger id is remembered: beyond the 5 minutes its signature stays valid. */
+const COMMAND_MEMORY_MS = 6 * 60_000;
+
 /** Path of the Slack events endpoint (HTTP mode). */
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -124,6 +127,8 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
     await ack({ response_type: 'ephemeral', text: 'Looking that up…' });
     // The ack is on the wire; requests that arrived meanwhile get theirs before this one queues its lookup.
     await new Promise((resolve) => setImmediate(resolve));
+    // A command delivered again under a new signature (a retry) carries the same trigger id: look it up once.
+    if (opts.replayGuard && command.trigger_id && !(await opts.replayGuard.firstSeen(`slack:command:${command.trigger_id}`, COMMAND_MEMORY_MS))) return;
     try {
       await service().lookup({ command: parsed.command, responseUrl: command.response_url, userId: command.user_id, platform: 'slack' });
     } catch (err) {
