@@ -13,7 +13,7 @@ export function jobHandlers(deps: JobDeps, chat?: Pick<ChatService, 'notifyFindi
     scan: scanJob(deps) as JobHandlers['scan'],
     detect: detectJob(deps),
     ...(chat
-      ? { notify: notifyJob(chat) as JobHandlers['notify'], lookup: lookupJob(chat) as JobHandlers['lookup'], digest: digestJob(chat) }
+      ? { notify: notifyJob(chat) as JobHandlers['notify'], lookup: lookupJob(chat) as JobHandlers['lookup'], digest: digestJob(chat, deps.config.chat.digest.timeZone) }
       : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { eventsIngested, recordsRejected, scopeFailures, unknownFiles } from '../src/ops/metrics.js';
 import { scanConfigured } from '../src/scan/scan-configured.js';
+import { recordScanReport } from '../src/store/scan-reports.js';
 import type { Provider } from '../src/sources/index.js';
 import type { JobDeps } from './job-deps.js';
 
@@ -29,6 +30,9 @@ export function scanJob(deps: JobDeps): (job: Job<ScanPayload>) => Promise<Recor
     scopeFailures.inc({ provider }, failed.length);
     if (rejected) deps.log.warn({ provider, rejected, first: rejections.slice(0, 20) }, 'records could not be read');
     if (unknown.length) deps.log.warn({ provider, unknownFiles: unknown.slice(0, 20), count: unknown.length }, 'files in no known log format');
+    // For the daily digest, which may run in another process; the scan itself is already stored.
+    await recordScanReport(deps.sql, { provider, rejected, rejections, unknownFiles: unknown })
+      .catch((err: unknown) => deps.log.warn({ provider, err }, 'could not store what the scan could not read'));
     // One detection run at a time judges what every source brought; requests fold into one.
     await deps.queues.request('detect', {}, 'detect-pending');
     return { events, rejected, unknownFiles: unknown.length, scopes: result.scopes.length, failedScopes: failed.length };

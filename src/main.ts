@@ -3,6 +3,7 @@ import type { Worker } from 'bullmq';
 import { jobHandlers } from '../jobs/index.js';
 import { createChatService, type ChatService } from './chat/chat-service.js';
 import { configuredPlatforms } from './chat/index.js';
+import { redisReplayGuard } from './chat/replay-guard.js';
 import type { SlackPlatform } from './chat/slack/index.js';
 import { loadConfig, type Config } from './config.js';
 import { detectionSettings } from './detection/detection-settings.js';
@@ -73,7 +74,8 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
   const queues = new JobQueues(connection, config.queuePrefix);
   for (const q of Object.values(queues.queues)) q.on('error', redisDown);
   const settings = detectionSettings(config.detection);
-  const platforms = configuredPlatforms(config, { logger: log });
+  const replayGuard = redisReplayGuard(connection, { prefix: config.queuePrefix, onUnavailable: redisDown });
+  const platforms = configuredPlatforms(config, { logger: log, replayGuard });
   const chat = platforms.length
     ? createChatService(platforms, {
         sql, settings, logger: log, escalation: config.chat.escalation,

@@ -17,7 +17,7 @@ import { handleAction, type ActionDeps, type ActionOutcome, type ChatAction } fr
 import type { MessageRef } from './messenger.js';
 import { notifyFinding, type NotifyResult } from './notify-finding.js';
 import type { ChatInbound, ChatPlatform } from './platform.js';
-import { postDigest } from './post-digest.js';
+import { postDigest, postDigestOnce } from './post-digest.js';
 
 /** What the chat service needs from the rest of storage-watch. */
 export interface ChatServiceDeps {
@@ -41,8 +41,11 @@ export interface ChatService {
   readonly platforms: readonly ChatPlatform[];
   /** Shows a finding on every platform (post once, then update in place); results by platform name. */
   notifyFinding(findingId: string): Promise<Record<string, NotifyResult>>;
-  /** Posts the daily digest to every platform's digest channel; message references by platform name. */
-  postDigest(opts?: { now?: number }): Promise<Record<string, MessageRef>>;
+  /**
+   * Posts the daily digest to every platform's digest channel; message references by platform name.
+   * With a day, a platform that already has that day's digest is left alone (a retried job posts only where it failed).
+   */
+  postDigest(opts?: { now?: number; day?: string }): Promise<Record<string, MessageRef>>;
   /** Runs a lookup and delivers it on the platform it came from (the lookup job calls this). */
   answerLookup(request: LookupRequest): Promise<Card>;
   /** Starts the platforms and one HTTP server for all their endpoints (port 0 picks a free one); resolves to the port. */
@@ -114,7 +117,17 @@ export function createChatService(platforms: readonly ChatPlatform[], deps: Chat
     notifyFinding: notifyAll,
     async postDigest(opts = {}) {
       const refs: Record<string, MessageRef> = {};
-      for (const [i, p] of platforms.entries()) refs[p.name] = (await postDigest(perPlatform[i]!, opts)).ref;
+      let failure: Error | undefined;
+      // Every platform gets its digest even when another one fails; the job's retry posts only the missing ones.
+      for (const [i, p] of platforms.entries()) {
+        try {
+          const deps = perPlatform[i]!;
+          refs[p.name] = opts.day === undefined ? (await postDigest(deps, opts)).ref : (await postDigestOnce(deps, opts.day, opts)).ref;
+        } catch (err) {
+          failure ??= err instanceof Error ? err : new Error(String(err));
+        }
+      }
+      if (failure) throw failure;
       return refs;
     },
     answerLookup: (request) => answerLookup(lookupDeps(request.platform ?? 'slack'), request),

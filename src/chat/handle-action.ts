@@ -2,6 +2,7 @@ import type { Card } from '../core/card.js';
 import { detailsCard, findingCard } from '../cards/finding-card.js';
 import type { Finding } from '../core/finding.js';
 import { audit } from '../store/audit-log.js';
+import { claimDelivery, releaseDelivery } from '../store/chat-deliveries.js';
 import { getFinding, getFindingDecision, setFindingStatus, type FindingDecision } from '../store/findings.js';
 import { addSuppression } from '../store/suppressions.js';
 import { getBaselines, saveBaselines } from '../store/baselines.js';
@@ -40,6 +41,12 @@ export interface ChatAction {
   reason?: string;
   scope?: BenignScope;
   expiry?: Expiry;
+  /**
+   * What identifies this delivery of the click or form on its platform (Slack: the trigger id;
+   * Teams: the activity id), prefixed with the platform. Two deliveries with the same key (a replay,
+   * a platform retry) are applied once: the second one does nothing and is not audited.
+   */
+  deliveryKey?: string;
 }
 
 /** The form a decision needs, with the choices this finding allows. */
@@ -58,7 +65,9 @@ export type ActionOutcome =
   | { kind: 'form'; form: DecisionForm }
   | { kind: 'done'; card: Card; decision?: FindingDecision; effects: ActionEffect[] }
   /** Not allowed, not found, already decided, or bad input: `message` says which, for the user alone. */
-  | { kind: 'refused' | 'missing' | 'already' | 'invalid'; message: string };
+  | { kind: 'refused' | 'missing' | 'already' | 'invalid'; message: string }
+  /** The same delivery was handled before (replayed or retried): nothing was done this time. */
+  | { kind: 'duplicate'; message: string };
 
 /** What handleAction needs. */
 export type ActionDeps = Pick<ChatDeps, 'sql' | 'settings' | 'links' | 'now'> & { responders: Responders };
@@ -112,8 +121,21 @@ async function decide(deps: ActionDeps, f: Finding, a: ChatAction & { reason: st
  * Applies a chat action: authorises the actor from configuration (benign and escalate are for responders
  * only), stores the decision (status, and for benign an expiring scoped suppression), writes an audit row
  * for every attempt, allowed or refused, and returns the refreshed card and what the platform must do next.
+ * A delivery whose key was handled before (a replay, a platform retry) does nothing and is not audited.
  */
 export async function handleAction(deps: ActionDeps, a: ChatAction): Promise<ActionOutcome> {
+  if (a.deliveryKey === undefined) return applyAction(deps, a);
+  if (!(await claimDelivery(deps.sql, a.deliveryKey))) return { kind: 'duplicate', message: 'This request was already handled.' };
+  try {
+    return await applyAction(deps, a);
+  } catch (err) {
+    // A decision commits in one transaction with its audit row, so nothing of it stands: a retry may act.
+    await releaseDelivery(deps.sql, a.deliveryKey).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function applyAction(deps: ActionDeps, a: ChatAction): Promise<ActionOutcome> {
   const now = deps.now?.() ?? Date.now();
   const stage = a.action !== 'details' && a.reason === undefined ? '.request' : '';
   const log = (result: 'allowed' | 'refused' | 'failed' | 'done', detail: Record<string, unknown> = {}): Promise<void> =>

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ChatPlatform } from './platform.js';
+import type { ReplayGuard } from './replay-guard.js';
 import { createSlackPlatform } from './slack/index.js';
 import { createTeamsPlatform } from './teams/index.js';
 
@@ -9,6 +10,8 @@ export interface PlatformOptions {
   logger?: Logger;
   /** HTTP client for outbound calls that do not go through the platform's SDK (default: global fetch). */
   fetch?: typeof fetch;
+  /** Remembers accepted inbound requests across processes, so that a replayed one is refused. */
+  replayGuard?: ReplayGuard;
 }
 
 /** A chat platform the service can run: its name, and how to build it when its configuration is present. */

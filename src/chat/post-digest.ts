@@ -1,7 +1,9 @@
 import { digestCard, type Digest } from '../cards/digest-card.js';
 import { SEVERITIES, type FindingStatus, type Severity } from '../core/finding.js';
 import { dailyFindingCounts, findingActivity, listFindings } from '../store/findings.js';
+import { postedDigest, recordDigest } from '../store/digests.js';
 import { getMessages } from '../store/messages.js';
+import { scanProblemsSince } from '../store/scan-reports.js';
 import type { ChatDeps } from './chat-deps.js';
 import type { MessageRef } from './messenger.js';
 
@@ -45,6 +47,7 @@ export async function buildDigest(deps: ChatDeps, now: number): Promise<Digest> 
     topIdentities: [...perIdentity.values()].sort((a, b) => b.findings - a.findings || a.name.localeCompare(b.name)).slice(0, 5),
     trend: await dailyFindingCounts(deps.sql, now, TREND_DAYS),
     open: withLinks, openTotal: open.length,
+    unread: await scanProblemsSince(deps.sql, from, now),
   };
 }
 
@@ -54,4 +57,17 @@ export async function postDigest(deps: ChatDeps, opts: { now?: number } = {}): P
   const digest = await buildDigest(deps, now);
   const ref = await deps.messenger.post(deps.channels.digest ?? deps.channels.alert, digestCard(digest));
   return { digest, ref };
+}
+
+/**
+ * Posts the digest of `day` (`2026-12-06`) unless this platform already has it (a retried or repeated
+ * job): `posted` is false and `ref` the earlier message then. A crash between the post and its record
+ * (a window of milliseconds) is the one way to a second digest of the day.
+ */
+export async function postDigestOnce(deps: ChatDeps, day: string, opts: { now?: number } = {}): Promise<{ ref: MessageRef; posted: boolean }> {
+  const earlier = await postedDigest(deps.sql, deps.messenger.platform, day);
+  if (earlier) return { ref: earlier, posted: false };
+  const { ref } = await postDigest(deps, opts);
+  await recordDigest(deps.sql, deps.messenger.platform, day, ref);
+  return { ref, posted: true };
 }

@@ -89,6 +89,25 @@ describe.each(ENGINES)('handleAction on %s', (engine: Engine) => {
     expect(rows.map((r) => r.result).sort()).toEqual(['done', 'failed']);
   });
 
+  it('applies a delivery once: the same click or form delivered again (replay, retry, even at once) does nothing and is not audited', async () => {
+    const f = await seedFinding(db.sql, alice, end);
+    const key = { deliveryKey: 'teams:activity-1' };
+    const results = await Promise.all([handleAction(deps, benign(f.id, key)), handleAction(deps, benign(f.id, key))]);
+    expect(results.map((r) => r.kind).sort()).toEqual(['done', 'duplicate']);
+    expect(await handleAction(deps, { findingId: f.id, action: 'details', actor: 'slack:U0RESP2', ...key })).toMatchObject({ kind: 'duplicate' });
+    expect(await listSuppressions(db.sql)).toHaveLength(1);
+    expect((await recentAudit(db.sql)).filter((a) => a.target === f.id).map((a) => [a.action, a.result])).toEqual([['finding.benign', 'done']]);
+    // Another delivery (another click) is judged on its own.
+    expect(await handleAction(deps, benign(f.id, { deliveryKey: 'teams:activity-2' }))).toMatchObject({ kind: 'already' });
+  });
+
+  it('gives a delivery back when handling it failed, so that the platform\'s retry acts', async () => {
+    const f = await seedFinding(db.sql, alice, end);
+    const failing = { ...deps, responders: { isResponder: () => Promise.reject(new Error('users.info timed out')) } };
+    await expect(handleAction(failing, benign(f.id, { deliveryKey: 'slack:trigger-9' }))).rejects.toThrow('timed out');
+    expect(await handleAction(deps, benign(f.id, { deliveryKey: 'slack:trigger-9' }))).toMatchObject({ kind: 'done' });
+  });
+
   it('refuses non-responders whatever the action claims, but shows anyone the details', async () => {
     const f = await seedFinding(db.sql, alice, end);
     expect(await handleAction(deps, benign(f.id, { actor: 'slack:U0OTHER' }))).toMatchObject({ kind: 'refused' });

@@ -2,10 +2,11 @@ import { LogLevel, webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatDeps } from '../../src/chat/chat-deps.js';
 import { notifyFinding } from '../../src/chat/notify-finding.js';
-import { postDigest } from '../../src/chat/post-digest.js';
+import { postDigest, postDigestOnce } from '../../src/chat/post-digest.js';
 import { SlackMessenger } from '../../src/chat/slack/slack-messenger.js';
 import type { Severity } from '../../src/core/finding.js';
 import { detectionSettings } from '../../src/detection/detection-settings.js';
+import { recordScanReport } from '../../src/store/scan-reports.js';
 import type { Sql } from '../../src/store/sql.js';
 import { FakeSlackWebApi } from '../fakes/slack-web-api.js';
 import { createTestDatabase, ENGINES, type Engine, type TestDatabase } from '../helpers/databases.js';
@@ -88,6 +89,32 @@ describe.each(ENGINES)('the daily digest on %s', (engine: Engine) => {
     expect(text).toContain('*Still open (2)*');
   });
 
+  it('mentions what the scans of the last 24 h could not read: records rejected, files of unknown format (each counted once), and where', async () => {
+    await recordScanReport(db.sql, { provider: 'aws', rejected: 7, rejections: [{ file: 'AWSLogs/old.json.gz', index: 0, reason: 'too old to count' }], unknownFiles: [] }, now - 30 * HOUR);
+    await recordScanReport(db.sql, { provider: 'aws', rejected: 2, rejections: [{ file: 'AWSLogs/1/CloudTrail/x.json.gz', index: 41, reason: 'unexpected end of JSON' }, { file: 'AWSLogs/1/CloudTrail/x.json.gz', index: 42, reason: 'no eventTime' }], unknownFiles: [] }, now - 5 * HOUR);
+    // The same two unknown files, found by every scan of the directory.
+    for (const h of [4, 3, 2]) await recordScanReport(db.sql, { provider: 'files', rejected: h === 2 ? 1 : 0, rejections: h === 2 ? [{ file: '/logs/a.ndjson', index: 3, line: 4, reason: 'invalid UTF-8' }] : [], unknownFiles: ['/logs/notes.txt', '/logs/‮exe.pdf'] }, now - h * HOUR);
+    const { digest } = await postDigest(deps);
+    expect(digest.unread).toMatchObject({ rejected: 3, unknownFiles: 2 });
+    const text = JSON.stringify(fake.callsTo('chat.postMessage').at(-1)!.body.blocks);
+    expect(text).toContain('*Logs that could not be read*');
+    expect(text).toContain('3 records rejected, 2 files of unknown format in the last 24 h');
+    expect(text).toContain('`AWSLogs/1/CloudTrail/x.json.gz #42` unexpected end of JSON');
+    expect(text).toContain('`/logs/a.ndjson:4` invalid UTF-8');
+    expect(text).toContain('`/logs/notes.txt` in no known log format');
+    expect(text).toContain('[U+202E]exe.pdf');
+    expect(text).not.toContain('too old to count');
+  });
+
+  it('posts the digest of a day once per platform: a second run for the same day leaves the first one alone', async () => {
+    const first = await postDigestOnce(deps, '2026-12-06');
+    const again = await postDigestOnce(deps, '2026-12-06');
+    expect(first.posted).toBe(true);
+    expect(again).toEqual({ ref: { channel: 'C0DIGEST1', ts: first.ref.ts }, posted: false });
+    expect((await postDigestOnce(deps, '2026-12-07')).posted).toBe(true);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(2);
+  });
+
   it('says so when the day was quiet', async () => {
     const { digest } = await postDigest(deps);
     expect(digest).toMatchObject({ decided: 0, medianTriageMs: undefined, openTotal: 0, topIdentities: [] });
@@ -95,5 +122,6 @@ describe.each(ENGINES)('the daily digest on %s', (engine: Engine) => {
     expect(text).toContain('_No findings._');
     expect(text).toContain('_Nothing open._');
     expect(text).toContain('*Median time to triage*\\nn/a');
+    expect(text).not.toContain('could not be read');
   });
 });

@@ -235,6 +235,16 @@ describe.each(ENGINES)('the Slack app over HTTP on %s', (engine: Engine) => {
     expect((await recentAudit(db.sql)).map((a) => [a.actor, a.action, a.result])).toContainEqual([`slack:${RESPONDER}`, 'lookup.who', 'done']);
   });
 
+  it('checks the bot token once at start, not before every request it acks', async () => {
+    for (const i of [1, 2, 3]) {
+      const res = await sendSigned(events, SECRET, { team_id: 'T0TEST', user_id: RESPONDER, command: '/storage-help', text: '', response_url: `${responses.url}/r${i}`, channel_id: ALERTS });
+      expect(res.status).toBe(200);
+    }
+    expect((await sendSigned(events, SECRET, click(OUTSIDER, 'storage_watch_details'))).status).toBe(200);
+    await eventually(() => fake.callsTo('chat.postMessage').find((c) => c.body.thread_ts === cardTs));
+    expect(fake.callsTo('auth.test')).toEqual([]);
+  });
+
   it('answers malformed and unknown commands with the usage, straight in the ack', async () => {
     for (const [command, text, error] of [['/storage-who', '', /needs a principal/], ['/storage-who', 'alice last soon', /not a duration/], ['/storage-foo', 'x', /unknown command/]] as const) {
       const res = await sendSigned(events, SECRET, { team_id: 'T0TEST', user_id: RESPONDER, command, text, response_url: `${responses.url}/r`, channel_id: ALERTS });

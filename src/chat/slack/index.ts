@@ -2,11 +2,16 @@ import { App, HTTPReceiver, LogLevel, type BlockAction, type Logger as BoltLogge
 import type { Logger } from '../../logger.js';
 import { helpCard } from '../answer-lookup.js';
 import type { ChatInbound, ChatPlatform } from '../platform.js';
+import type { ReplayGuard } from '../replay-guard.js';
 import { parseClick, parseSlash, parseSubmission } from './parse.js';
+import { refuseReplays } from './refuse-replays.js';
 import { ACTION_IDS, renderCard, renderForm, VIEW_IDS } from './render.js';
 import type { SlackConfig } from './slack-config.js';
 import { respondToUrl, SlackMessenger } from './slack-messenger.js';
 import { slackEmailOf, slackResponders } from './slack-responders.js';
+
+/** How long a slash command's trigger id is remembered: beyond the 5 minutes its signature stays valid. */
+const COMMAND_MEMORY_MS = 6 * 60_000;
 
 /** Path of the Slack events endpoint (HTTP mode). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -18,6 +23,8 @@ export interface SlackPlatformOptions {
   fetch?: typeof fetch;
   /** Extra Web API client options (tests shorten retries); slackApiUrl always comes from the config. */
   clientOptions?: Omit<webApi.WebClientOptions, 'slackApiUrl'>;
+  /** Remembers accepted request signatures (HTTP mode) so that a replayed request is refused; none: not checked. */
+  replayGuard?: ReplayGuard;
 }
 
 /** The Slack platform: the ChatPlatform port plus the Bolt app and its Web API client. */
@@ -43,8 +50,11 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
     token: cfg.botToken,
     ...(receiver ? { receiver } : { socketMode: true, appToken: cfg.appToken }),
     clientOptions: { ...opts.clientOptions, slackApiUrl: cfg.apiUrl },
-    // auth.test runs in start() instead, where a bad token becomes a clear start-up error rather than an unhandled rejection.
-    tokenVerificationEnabled: false,
+    // auth.test runs once, in start() (app.init), where a bad token becomes a clear start-up error; its result is
+    // kept. Without it Bolt calls auth.test again before every request it handles, ahead of the 3-second ack.
+    deferInitialization: true,
+    // No conversation store: nothing here uses it, and it is one more step before every ack.
+    convoStore: false,
     ...(opts.logger ? { logger: boltLogger(opts.logger) } : { logLevel: LogLevel.WARN }),
   });
   const client = app.client;
@@ -75,6 +85,7 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
       warn('could not handle a click', err);
       return tell({ userId: click.userId, channel: click.channel }, 'storage-watch could not process this click; try again in a minute.');
     }
+    if (outcome.kind === 'duplicate') return;
     if (outcome.kind === 'form' && click.triggerId) {
       await client.views.open({ trigger_id: click.triggerId, view: renderForm(outcome.form, { findingId: click.action.findingId, channel: click.channel, ts: click.messageTs }) });
     } else if (outcome.kind === 'done') {
@@ -89,7 +100,7 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
 
   for (const callbackId of Object.values(VIEW_IDS)) {
     app.view(callbackId, async ({ ack, body, view }) => {
-      const parsed = parseSubmission(view, body.user.id);
+      const parsed = parseSubmission(view, body.user.id, 'trigger_id' in body ? body.trigger_id : undefined);
       if ('errors' in parsed) return ack({ response_action: 'errors', errors: parsed.errors });
       let outcome;
       try {
@@ -98,6 +109,8 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
         warn('could not store the decision', err);
         return ack({ response_action: 'errors', errors: { reason: 'storage-watch could not save this decision; try again.' } });
       }
+      // The same submission delivered again: it was applied (and answered) the first time.
+      if (outcome.kind === 'duplicate') return ack();
       if (outcome.kind !== 'done') return ack({ response_action: 'errors', errors: { reason: outcome.kind === 'form' ? 'Unexpected form.' : outcome.message } });
       await ack();
       const note = await service().afterDecision(parsed.action);
@@ -112,6 +125,10 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
       return ack({ response_type: 'ephemeral', text, blocks });
     }
     await ack({ response_type: 'ephemeral', text: 'Looking that up…' });
+    // The ack is on the wire; requests that arrived meanwhile get theirs before this one queues its lookup.
+    await new Promise((resolve) => setImmediate(resolve));
+    // A command delivered again under a new signature (a retry) carries the same trigger id: look it up once.
+    if (opts.replayGuard && command.trigger_id && !(await opts.replayGuard.firstSeen(`slack:command:${command.trigger_id}`, COMMAND_MEMORY_MS))) return;
     try {
       await service().lookup({ command: parsed.command, responseUrl: command.response_url, userId: command.user_id, platform: 'slack' });
     } catch (err) {
@@ -127,7 +144,9 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
 
   return {
     name: 'slack', app, client, messenger, channels: cfg.channels,
-    routes: receiver ? { [SLACK_EVENTS_PATH]: receiver.requestListener } : {},
+    routes: receiver
+      ? { [SLACK_EVENTS_PATH]: opts.replayGuard ? refuseReplays(receiver.requestListener, { signingSecret: cfg.signingSecret!, guard: opts.replayGuard, logger: opts.logger }) : receiver.requestListener }
+      : {},
     isResponder: (actor) => responders.isResponder(actor),
     answer: (responseUrl, card) => respondToUrl(responseUrl, card, doFetch),
     tell,
@@ -136,7 +155,7 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
       inbound = i;
     },
     async start() {
-      await client.auth.test().catch((err: unknown) => {
+      await app.init().catch((err: unknown) => {
         throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test): ${err instanceof Error ? err.message : String(err)}`);
       });
       if (cfg.mode === 'socket') await app.start();

@@ -29,8 +29,10 @@ export function parseClick(body: BlockAction): ParsedClick | undefined {
   if (!action || !findingId || !/^[A-Za-z0-9_-]{1,64}$/.test(findingId)) return undefined;
   // Bolt types `container` loosely; for a message it holds the channel and message ts.
   const container = body.container as { channel_id?: string; message_ts?: string } | undefined;
+  // Slack gives every click its own trigger id (and action_ts); a retry or a replay of the same click repeats them.
+  const delivery = body.trigger_id || ('action_ts' in first ? `${first.action_ts}:${body.user.id}` : undefined);
   return {
-    action: { findingId, action, actor: slackActor(body.user.id) },
+    action: { findingId, action, actor: slackActor(body.user.id), ...(delivery ? { deliveryKey: `slack:${delivery}` } : {}) },
     userId: body.user.id,
     triggerId: body.trigger_id,
     channel: container?.channel_id ?? body.channel?.id,
@@ -50,18 +52,20 @@ export function parseFormMetadata(text: string): FormMetadata | undefined {
 }
 
 /** A submitted benign or escalate modal as a neutral action, or the field errors to show in the modal. */
-export function parseSubmission(view: ViewOutput, userId: string): { action: ChatAction; meta: FormMetadata } | { errors: Record<string, string> } {
+export function parseSubmission(view: ViewOutput, userId: string, triggerId?: string): { action: ChatAction; meta: FormMetadata } | { errors: Record<string, string> } {
   const meta = parseFormMetadata(view.private_metadata);
   if (!meta) return { errors: { reason: 'This form is out of date; open it again from the alert.' } };
   const values = view.state.values;
   const reason = (values.reason?.value?.value ?? '').trim();
   if (!reason) return { errors: { reason: 'A reason is required.' } };
-  if (view.callback_id === VIEW_IDS.escalate) return { action: { findingId: meta.findingId, action: 'escalate', actor: slackActor(userId), reason }, meta };
+  // Each submission has its own trigger id, repeated by a retry or a replay of it.
+  const key = triggerId ? { deliveryKey: `slack:${triggerId}` } : {};
+  if (view.callback_id === VIEW_IDS.escalate) return { action: { findingId: meta.findingId, action: 'escalate', actor: slackActor(userId), reason, ...key }, meta };
   const scope = values.scope?.value?.selected_option?.value as BenignScope | undefined;
   const expiry = values.expiry?.value?.selected_option?.value as Expiry | undefined;
   if (!scope) return { errors: { scope: 'Choose what the decision covers.' } };
   if (!expiry || !EXPIRIES.some((e) => e.value === expiry)) return { errors: { expiry: 'Choose how long it lasts.' } };
-  return { action: { findingId: meta.findingId, action: 'benign', actor: slackActor(userId), reason, scope, expiry }, meta };
+  return { action: { findingId: meta.findingId, action: 'benign', actor: slackActor(userId), reason, scope, expiry, ...key }, meta };
 }
 
 /** A slash command payload: the parsed command or its usage error. */
