@@ -121,6 +121,16 @@ describe('the Teams app over HTTP (Agents SDK, fake Bot Connector)', () => {
     expect(hook!.json).toMatchObject({ finding: { id: finding.id }, link: expect.stringContaining('https://teams.microsoft.com/l/message/') as unknown });
   });
 
+  it('applies a click Teams delivers twice (same activity id) once: one escalation, one audit row', async () => {
+    const confirm = executeInvoke({ serviceUrl: connector.url, channel: ALERTS, messageId: cardId, from: RITA, verb: 'storage_watch_escalate_confirm', data: { findingId: finding.id, reason: 'twice' } });
+    await sendActivity(endpoint, confirm);
+    const again = await sendActivity(endpoint, confirm);
+    expect(text(again.body)).toContain('already handled');
+    await webhook.waitFor(1);
+    const escalations = (await recentAudit(db.sql)).filter((a) => a.target === finding.id && a.action === 'finding.escalate');
+    expect(escalations).toHaveLength(1);
+  });
+
   it('answers Details in the card\'s thread', async () => {
     const res = await click(OSCAR, 'storage_watch_details');
     expect(text(res.body)).toContain('in the thread');

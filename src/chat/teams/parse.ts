@@ -40,22 +40,24 @@ export function parseInvoke(a: InboundActivity): ParsedInvoke | undefined {
   const aad = a.from?.aadObjectId;
   if (!aad) return { kind: 'invalid', findingId, message: 'Teams did not say who you are; try again from the Teams client.' };
   const actor = teamsActor(aad);
+  // The activity id names this delivery: a click Teams delivers twice is applied once.
+  const key = a.id ? { deliveryKey: `teams:${a.id}` } : {};
   switch (action?.verb) {
     case VERBS.benign:
-      return { kind: 'action', action: { findingId, action: 'benign', actor } };
+      return { kind: 'action', action: { findingId, action: 'benign', actor, ...key } };
     case VERBS.escalate:
-      return { kind: 'action', action: { findingId, action: 'escalate', actor } };
+      return { kind: 'action', action: { findingId, action: 'escalate', actor, ...key } };
     case VERBS.details:
-      return { kind: 'action', action: { findingId, action: 'details', actor } };
+      return { kind: 'action', action: { findingId, action: 'details', actor, ...key } };
     case VERBS.cancel:
       return { kind: 'cancel', findingId };
     case VERBS.confirmEscalate:
-      return { kind: 'action', action: { findingId, action: 'escalate', actor, reason: typeof data.reason === 'string' ? data.reason : '' } };
+      return { kind: 'action', action: { findingId, action: 'escalate', actor, reason: typeof data.reason === 'string' ? data.reason : '', ...key } };
     case VERBS.confirmBenign: {
       const scope = typeof data.scope === 'string' ? (data.scope as BenignScope) : undefined;
       const expiry = EXPIRIES.find((e) => e.value === data.expiry)?.value;
       if (!expiry) return { kind: 'invalid', findingId, message: 'Choose how long the decision lasts.' };
-      return { kind: 'action', action: { findingId, action: 'benign', actor, reason: typeof data.reason === 'string' ? data.reason : '', scope, expiry } };
+      return { kind: 'action', action: { findingId, action: 'benign', actor, reason: typeof data.reason === 'string' ? data.reason : '', scope, expiry, ...key } };
     }
     default:
       return { kind: 'invalid', findingId, message: 'This button is not one storage-watch knows.' };
