@@ -48,7 +48,9 @@ export const afterHoursBulkDownload: Detector = {
     const ratios = (Object.keys(norms) as (keyof typeof norms)[]).map((k) => ({ k, ratio: observed[k] / norms[k].high }));
     const top = ratios.reduce((a, c) => (c.ratio > a.ratio ? c : a));
     const norm = norms[top.k];
-    const sev = learningSeverity(severityOf(top.ratio, r.bytesOut, settings.thresholds), norm, top.ratio, settings.thresholds);
+    const judged = learningSeverity(severityOf(top.ratio, r.bytesOut, settings.thresholds), norm, top.ratio, settings.thresholds);
+    // A week of history is too little to know its hours (a New York day ends after 20:00 UTC): while learning, low.
+    const sev = judged && days < settings.learningDays ? { severity: 'low' as const, reason: `${judged.reason}; its usual hours are not known yet (${days} of ${settings.learningDays} days)` } : judged;
     if (!sev) return [];
 
     const who = identity.principal.name;

@@ -36,8 +36,8 @@ export function guessedNorm(norm: Norm): boolean {
 /**
  * A severity judged against a guessed norm. In an identity's first week nobody knows its busy days
  * yet (a backend engineer moves gigabytes a day, a finance user's month end is heavy), so medium
- * needs ten times the raised floor (the high ratio), data moved raises nothing, and anything less
- * stays low, on record for the digest and lookups.
+ * needs the critical ratio (fifty times the raised floor), data moved raises nothing, and anything
+ * less stays low, on record for the digest and lookups. Sweeps and deletions keep their absolute floors.
  */
 export function learningSeverity(
   sev: { severity: Severity; reason: string } | undefined,
@@ -46,6 +46,6 @@ export function learningSeverity(
   t: SeverityThresholds,
 ): { severity: Severity; reason: string } | undefined {
   if (!sev || !guessedNorm(norm)) return sev;
-  const severity: Severity = ratio >= t.ratio.critical ? 'high' : ratio >= t.ratio.high ? 'medium' : 'low';
-  return { severity, reason: `${sev.reason}; judged against a guess (still learning, no mature peers), so ${severity === 'low' ? 'low' : 'from the ratio alone, one step lower'}` };
+  const severity: Severity = ratio >= t.ratio.critical ? 'medium' : 'low';
+  return { severity, reason: `${sev.reason}; judged against a guess (still learning, no mature peers), so ${severity === 'low' ? 'low' : 'medium at most'}` };
 }

@@ -32,7 +32,7 @@ function volumeRatio(ctx: DetectionContext): { ratio: number; guessed: boolean }
 const DATA_MOVED = 100 * 1024 ** 2;
 const DAY = 86_400_000;
 /** Typical days of requests from a network first reached today that are more than a move or a second home carries. */
-const DAYS_FROM_NEW = 2;
+const DAYS_FROM_NEW = 3;
 /** Requests from a never-seen /16 that count as a surge against the identity's own busiest hour. */
 const OWN_SURGE = 3;
 const OWN_SURGE_MIN = 20;
@@ -107,7 +107,7 @@ export const newSourceIp: Detector = {
         if (newFamilies.length) strong.push(`new client ${newFamilies[0]}`);
         // Far more requests than its own busiest hour, from a place it never was: the absolute floors of the volume ratio do not apply.
         if (!byVolume && ops >= OWN_SURGE_MIN && ops >= OWN_SURGE * activeHours(b, 'ops').p99) strong.push(`${ops} requests from it, ${OWN_SURGE}x its busiest normal hour or more`);
-        // More than two ordinary days of requests from it since it first appeared: a second home or a new line carries an ordinary day.
+        // More than three ordinary days of requests from it since it first appeared: a second home or a new line carries an ordinary day.
         const sinceFirst = ops + ctx.recent.reduce((n, x) => n + Object.entries(x.ips).reduce((m, [ip, c]) => m + (ip !== OTHER && reportedNetwork(ip) === network ? c : 0), 0), 0);
         if (!byVolume && typicalDayOps > 0 && sinceFirst >= OWN_SURGE_MIN && sinceFirst >= DAYS_FROM_NEW * typicalDayOps) {
           strong.push(`${sinceFirst} requests from it since it first appeared today, ${(sinceFirst / typicalDayOps).toFixed(1)}x a typical day`);

@@ -79,7 +79,12 @@ export const secretObjectRead: Detector = {
         level = odd.length ? 3 : Math.max(level + 1, 1);
         reasons.push(`with a bulk download: ${bulk.reason} (basis: ${bytesNorm.basis})`);
       }
-      if (learning && level > 0) {
+      // What the team reads routinely is only known once the account has been watched a while.
+      const watchedSince = Math.min(ctx.peerUse?.accountSince() ?? Infinity, b.firstSeen || Infinity);
+      if (r.hour - watchedSince < settings.learningDays * 86_400_000 && level > 0) {
+        level = 0;
+        reasons.push(`the account has been watched for less than ${settings.learningDays} days: its team's routine is not known yet, so low`);
+      } else if (learning && level > 0) {
         level--;
         reasons.push(`baseline still learning (${days} of ${settings.learningDays} days): one step lower`);
       }

@@ -14,17 +14,15 @@ import { basisText, comparable, learningFloor, learningSeverity } from './learni
 const BYTES_FLOOR = 500 * 1024 ** 2;
 const OBJECTS_FLOOR = 300;
 
-/** Floors of a slow theft: below these a day is too small to call theft, whatever the identity's habits. */
-const SLOW_FLOOR = { bytes: 100 * 1024 ** 2, objects: 100 };
+/** Objects read below which a day is too small to call a slow theft, whatever the identity's habits. */
+const SLOW_FLOOR = 50;
 /** A mature identity's day this many times its typical day, and above its busiest normal day, is a slow theft. */
 const SLOW_TYPICAL = 4;
 const SLOW_BUSIEST = 1.5;
-/** Bytes swing with a few large objects (one video, one dump), so a day judged by bytes alone must double its busiest. */
-const SLOW_BUSIEST_BYTES = 2;
-/** What a heavy-day habit's identity must reach against its busiest day. */
-const HEAVY_HABIT_BUSIEST = 2;
-/** Active days of history before the busiest day so far says anything: two working weeks. */
-const SLOW_HISTORY_DAYS = 10;
+/** Against a short or a heavy-habit history the day must double its busiest. */
+const SLOW_BUSIEST_STRICT = 2;
+/** Days of history under which the busiest day so far is a thin guard: two working weeks. */
+const SLOW_SHORT_HISTORY = 14;
 /** Writes in a day below which they say nothing about a migration. */
 const MIGRATION_WRITES = 20;
 /** Peers with a heavy day at once that make it the team's heavy day. */
@@ -36,30 +34,26 @@ const n = (v: number): string => Math.round(v).toLocaleString('en-US');
 
 /**
  * A slow theft: a day spread evenly over working hours, from the usual place and client, that no
- * single hour gives away. Medium when the day is at least four times the identity's typical day and
- * above its busiest normal day; an ordinary heavy day (month end, an export) is two or three times typical.
+ * single hour gives away. Medium when the day's objects are at least four times the identity's typical
+ * day and above its busiest normal day; an ordinary heavy day (month end, an export) is two or three
+ * times typical. Counted in objects only: a day's bytes swing with a few large files (a dump, a batch of
+ * uploads), its count of objects does not; big files moved fast are the 24-hour bytes norm's to judge.
  */
-function slowTheft(ctx: DetectionContext, bytes: number, objects: number, writes: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
-  if (bytesNorm.learning || bytesNorm.basis === 'peers' || historyDays(ctx.baseline) < SLOW_HISTORY_DAYS) return undefined;
+function slowTheft(ctx: DetectionContext, objects: number, writes: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
+  if (bytesNorm.learning || bytesNorm.basis === 'peers' || objects < SLOW_FLOOR) return undefined;
   // Writing far more than usual as well is copying inside the estate (a migration, a reprocessing), not carrying data out.
   if (writes >= MIGRATION_WRITES && writes >= HEAVY_DAY * dailyTotals(ctx.baseline, 'write', true, ctx.rollup.hour).median) return undefined;
   // Teammates having heavy days too is a month end or a team's migration, not one member's theft.
   if ((ctx.peerUse?.heavyToday(ctx.identity.key, ctx.rollup.hour) ?? 0) >= TEAM_HEAVY) return undefined;
   // Against the days it actually had (typical and busiest), not the statistical upper bound, which a variable identity stretches.
-  const judged = [
-    { day: bytes, floor: SLOW_FLOOR.bytes, d: dailyTotals(ctx.baseline, 'bytesOut', true, ctx.rollup.hour), busiestNeeded: SLOW_BUSIEST_BYTES },
-    { day: objects, floor: SLOW_FLOOR.objects, d: dailyTotals(ctx.baseline, 'readObjects', true, ctx.rollup.hour), busiestNeeded: SLOW_BUSIEST },
-  ].filter((x) => x.day >= x.floor && x.d.median > 0);
-  for (const { day, d, busiestNeeded } of judged) {
-    const typical = day / d.median;
-    const busiest = day / Math.max(d.max, 1);
-    // An identity that has had days far above its typical one (a finance user's Fridays) must go well past its busiest.
-    const needed = d.max >= HEAVY_HABIT * d.median ? Math.max(busiestNeeded, HEAVY_HABIT_BUSIEST) : busiestNeeded;
-    if (typical >= SLOW_TYPICAL && busiest >= needed) {
-      return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day and ${busiest.toFixed(1)}x its busiest day so far, spread over the day` };
-    }
-  }
-  return undefined;
+  const d = dailyTotals(ctx.baseline, 'readObjects', true, ctx.rollup.hour);
+  if (d.median <= 0) return undefined;
+  const typical = objects / d.median;
+  const busiest = objects / Math.max(d.max, 1);
+  // A short history, or one with days far above its typical one (a finance user's Fridays), must go well past its busiest.
+  const needed = historyDays(ctx.baseline) < SLOW_SHORT_HISTORY || d.max >= HEAVY_HABIT * d.median ? SLOW_BUSIEST_STRICT : SLOW_BUSIEST;
+  if (typical < SLOW_TYPICAL || busiest < needed) return undefined;
+  return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day of objects and ${busiest.toFixed(1)}x its busiest day so far, spread over the day` };
 }
 
 /**
@@ -88,7 +82,7 @@ export const volumeExfiltration: Detector = {
       for (const [k, v] of Object.entries(x.buckets)) buckets[k] = (buckets[k] ?? 0) + v;
     }
     const medium = settings.thresholds.ratio.medium;
-    if (bytes < SLOW_FLOOR.bytes && objects < SLOW_FLOOR.objects) return [];
+    if (objects < SLOW_FLOOR && bytes < BYTES_FLOOR * medium) return [];
 
     const bytesNorm = dayNorm(ctx, 'bytesOut', learningFloor(ctx, BYTES_FLOOR));
     const objectsNorm = dayNorm(ctx, 'readObjects', learningFloor(ctx, OBJECTS_FLOOR));
@@ -99,7 +93,7 @@ export const volumeExfiltration: Detector = {
       const ratio = ratioOf(by, ob);
       const norm = by / bytesNorm.high >= ob / objectsNorm.high ? bytesNorm : objectsNorm;
       const fast = by >= BYTES_FLOOR * medium || ob >= OBJECTS_FLOOR * medium ? learningSeverity(severityOf(ratio, by, settings.thresholds), norm, ratio, settings.thresholds) : undefined;
-      return fast ?? slowTheft(ctx, by, ob, writes, bytesNorm);
+      return fast ?? slowTheft(ctx, ob, writes, bytesNorm);
     };
     const ratio = ratioOf(bytes, objects);
     const sev = judge(bytes, objects);
