@@ -5,6 +5,7 @@ import type { ChatInbound, ChatPlatform } from '../platform.js';
 import { parseClick, parseSlash, parseSubmission } from './parse.js';
 import { ACTION_IDS, renderCard, renderForm, VIEW_IDS } from './render.js';
 import type { SlackConfig } from './slack-config.js';
+import { slackClientOptions } from './slack-client-options.js';
 import { respondToUrl, SlackMessenger } from './slack-messenger.js';
 import { slackEmailOf, slackResponders } from './slack-responders.js';
 
@@ -16,7 +17,7 @@ export interface SlackPlatformOptions {
   logger?: Logger;
   /** HTTP client for response_url (default: global fetch). */
   fetch?: typeof fetch;
-  /** Extra Web API client options (tests shorten retries); slackApiUrl always comes from the config. */
+  /** Web API client options on top of slackClientOptions() (tests shorten retries); slackApiUrl always comes from the config. */
   clientOptions?: Omit<webApi.WebClientOptions, 'slackApiUrl'>;
 }
 
@@ -42,7 +43,8 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
   const app = new App({
     token: cfg.botToken,
     ...(receiver ? { receiver } : { socketMode: true, appToken: cfg.appToken }),
-    clientOptions: { ...opts.clientOptions, slackApiUrl: cfg.apiUrl },
+    // Bounded: a request timeout, quick retries only of what never reached Slack, 429s thrown (see slackClientOptions).
+    clientOptions: { ...slackClientOptions(), ...opts.clientOptions, slackApiUrl: cfg.apiUrl },
     // auth.test runs in start() instead, where a bad token becomes a clear start-up error rather than an unhandled rejection.
     tokenVerificationEnabled: false,
     ...(opts.logger ? { logger: boltLogger(opts.logger) } : { logLevel: LogLevel.WARN }),
