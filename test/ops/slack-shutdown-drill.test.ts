@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobQueues, redisConnection } from '../../src/queue/job-queues.js';
 import { getMessage } from '../../src/store/messages.js';
