@@ -102,7 +102,8 @@ export async function notifyFinding(deps: ChatDeps, findingId: string): Promise<
     if (claim === 'new' || claim === 'stale') {
       const thread = record.threadTs ?? record.ts!;
       const repeat: MessageMarker = { findingId, kind: 'repeat', occurrences: f.occurrences };
-      const found = claim === 'stale' ? await guarded(deps, key, intentAt!, () => deps.messenger.findPosted(record.channel, repeat, { since: record.createdAt - SEARCH_SLACK_MS, threadTs: thread })) : undefined;
+      // Not guarded: a released repeat claim counts as new (no search), and the earlier intent may have posted its reply.
+      const found = claim === 'stale' ? await deps.messenger.findPosted(record.channel, repeat, { since: record.createdAt - SEARCH_SLACK_MS, threadTs: thread }) : undefined;
       if (!found) {
         const renewed = await renewClaim(deps.sql, key, intentAt!);
         if (renewed === undefined) throw new NotifyBusyError(findingId, timeout + BUSY_SLACK_MS);
