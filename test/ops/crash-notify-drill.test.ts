@@ -142,14 +142,20 @@ describe('drills: kill -9 of the bot during detection, and between posting a car
     drills.push(drill);
     await drill.open(redis, postgres, dir);
     const lock = new pg.Client({ connectionString: drill.databaseUrl });
+    lock.on('error', () => undefined);
     await lock.connect();
     await drill.start();
     // Once the scan is done (detection begins), hold the last day's pending hours: detection saves every earlier day
     // (findings included) and then waits to mark the last day judged, and is killed there, in the middle of its run.
     await eventually(async () => (await drill.observer.completed('scan')).length > 0, 90_000);
     await lock.query('begin');
-    await lock.query(`select 1 from rollups_pending where hour >= date_trunc('day', (select max(hour) from rollups_pending)) for update`);
-    await eventually(async () => (await lock.query<{ days: number }>(`select count(distinct date_trunc('day', hour))::int as days from rollups_pending`)).rows[0]!.days === 1, 60_000);
+    // Days as detection counts them: UTC.
+    await lock.query(`select 1 from rollups_pending where hour >= (select date_trunc('day', max(hour) at time zone 'UTC') at time zone 'UTC' from rollups_pending) for update`);
+    const days = await eventually(async () => {
+      const n = (await lock.query<{ days: number }>(`select count(distinct date_trunc('day', hour at time zone 'UTC'))::int as days from rollups_pending`)).rows[0]!.days;
+      return n <= 1 ? { n } : undefined;
+    }, 60_000);
+    expect(days.n, 'detection was over before the drill could hold its last day').toBe(1);
     const count = async (q: string): Promise<number> => (await lock.query<{ n: number }>(q, [ALERTING])).rows[0]!.n;
     const saved = await eventually(async () => (await count(`select count(*)::int as n from findings where severity = any($1)`)) || undefined, 10_000);
     await drill.kill();
