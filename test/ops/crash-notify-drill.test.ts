@@ -6,9 +6,6 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../src/demo/generate-dataset.js';
-import { detectionSettings } from '../../src/detection/detection-settings.js';
-import { DETECTORS } from '../../src/detectors/index.js';
-import { scanFiles } from '../../src/scan/scan-files.js';
 import { QUEUE_NAMES } from '../../src/queue/job-queues.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import type { Sql } from '../../src/store/sql.js';
@@ -72,7 +69,7 @@ class Drill {
   async kill(): Promise<void> {
     const s = this.service!;
     s.child.kill('SIGKILL');
-    expect(await s.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await s.exited, s.log().slice(-3000)).toEqual({ code: null, signal: 'SIGKILL' });
   }
 
   /** Waits until every open medium+ finding has exactly one card and the notify queue is idle. */
@@ -117,16 +114,19 @@ describe('drills: kill -9 of the bot during detection, and between posting a car
     [redis, postgres] = servers;
     const admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
-    for (const name of ['drill_detect', 'drill_post']) await admin.query(`create database ${name}`);
+    for (const name of ['drill_detect', 'drill_post', 'drill_ref']) await admin.query(`create database ${name}`);
     await admin.end();
-    // The uninterrupted run, in process while the drills run: the same reading and judging the bot's scan and detection jobs do.
-    reference = (async () => {
-      const ref = await openDatabase({ pgliteDir: 'memory://' });
-      await scanFiles(ref, [dir], { detectors: DETECTORS, settings: detectionSettings() });
+    // The uninterrupted run, alongside the drills: `storage-watch scan` of the same folder (the reading and judging the bot's
+    // scan and detection jobs do), in a process of its own so that this one, which plays Slack, stays responsive.
+    const refUrl = postgres.url.replace(/\/postgres$/, '/drill_ref');
+    const cli = spawnService(['scan', '--input', dir], { DATABASE_URL: refUrl });
+    reference = cli.exited.then(async ({ code }) => {
+      expect(code, cli.log().slice(-2000)).toBe(0);
+      const ref = await openDatabase({ url: refUrl });
       const stored = await storedFindings(ref);
       await ref.close();
       return stored;
-    })();
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -141,26 +141,32 @@ describe('drills: kill -9 of the bot during detection, and between posting a car
     const drill = new Drill('drill_detect');
     drills.push(drill);
     await drill.open(redis, postgres, dir);
+    const lockRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
     const lock = new pg.Client({ connectionString: drill.databaseUrl });
     lock.on('error', () => undefined);
     await lock.connect();
+    // Detection waits (its queue paused) until the scan is done; then the last day's pending hours are held and
+    // detection let go: it saves every earlier day (findings included), waits to mark the last day judged, and is killed there.
+    const detect = new Queue(QUEUE_NAMES.detect, { connection: lockRedis, prefix: 'drill_detect' });
+    await detect.pause();
     await drill.start();
-    // Once the scan is done (detection begins), hold the last day's pending hours: detection saves every earlier day
-    // (findings included) and then waits to mark the last day judged, and is killed there, in the middle of its run.
     await eventually(async () => (await drill.observer.completed('scan')).length > 0, 90_000);
     await lock.query('begin');
     // Days as detection counts them: UTC.
     await lock.query(`select 1 from rollups_pending where hour >= (select date_trunc('day', max(hour) at time zone 'UTC') at time zone 'UTC' from rollups_pending) for update`);
+    await detect.resume();
+    await detect.close();
     const days = await eventually(async () => {
       const n = (await lock.query<{ days: number }>(`select count(distinct date_trunc('day', hour at time zone 'UTC'))::int as days from rollups_pending`)).rows[0]!.days;
       return n <= 1 ? { n } : undefined;
     }, 60_000);
-    expect(days.n, 'detection was over before the drill could hold its last day').toBe(1);
+    expect(days.n).toBe(1);
     const count = async (q: string): Promise<number> => (await lock.query<{ n: number }>(q, [ALERTING])).rows[0]!.n;
     const saved = await eventually(async () => (await count(`select count(*)::int as n from findings where severity = any($1)`)) || undefined, 10_000);
     await drill.kill();
     await lock.query('rollback');
     await lock.end();
+    lockRedis.disconnect();
     expect(saved).toBeGreaterThan(0);
     expect(await drill.observer.completed('detect')).toEqual([]);
 
