@@ -8,10 +8,10 @@ import { notifyJob } from './notify.js';
 import { scanJob } from './scan.js';
 
 /** Every job handler; the chat jobs only when a chat platform is configured. */
-export function jobHandlers(deps: JobDeps, chat?: Pick<ChatService, 'notifyFinding' | 'answerLookup' | 'postDigest'>): JobHandlers {
+export function jobHandlers(deps: JobDeps, chat?: Pick<ChatService, 'notifyFinding' | 'answerLookup' | 'postDigest' | 'platforms'>): JobHandlers {
   return {
     scan: scanJob(deps) as JobHandlers['scan'],
-    detect: detectJob(deps),
+    detect: detectJob(deps, chat?.platforms.map((p) => p.name)),
     ...(chat
       ? { notify: notifyJob(chat) as JobHandlers['notify'], lookup: lookupJob(chat) as JobHandlers['lookup'], digest: digestJob(chat, deps.config.chat.digest.timeZone) }
       : {}),

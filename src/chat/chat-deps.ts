@@ -15,6 +15,6 @@ export interface ChatDeps {
   links?: ConsoleLinkOptions;
   /** Clock, epoch ms (tests pin it). */
   now?: () => number;
-  /** How long an unfinished post blocks other workers before it is presumed crashed and recovered (ms, default 60 000). */
+  /** How long an unfinished post blocks other workers before it is presumed crashed and recovered (ms, default DEFAULT_CLAIM_TIMEOUT_MS). */
   claimTimeoutMs?: number;
 }

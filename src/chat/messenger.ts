@@ -30,3 +30,22 @@ export interface Messenger {
   /** A link that opens the message, when the platform has one. */
   permalink(ref: MessageRef): Promise<string | undefined>;
 }
+
+/**
+ * A call the platform certainly did not act on (refused, or never reached it): nothing was posted, so
+ * posting again cannot double a card. Errors of any other kind (a timeout, a dropped answer) leave it open.
+ */
+export class NotSentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NotSentError';
+  }
+}
+
+/** The platform answered "too many requests" (HTTP 429): nothing was done; try again after retryAfterMs, no sooner. */
+export class RateLimitedError extends NotSentError {
+  constructor(readonly platform: string, readonly retryAfterMs: number) {
+    super(`${platform} rate-limited the call; retry after ${retryAfterMs} ms`);
+    this.name = 'RateLimitedError';
+  }
+}

@@ -21,6 +21,14 @@ const DEFAULT_JOB_OPTIONS = {
   removeOnFail: { count: 1_000 },
 };
 
+/**
+ * Notify jobs retry for about half an hour (12 attempts, waits doubling from 1 s, jittered), so a chat
+ * outage of many minutes costs no card; one that lasts longer is queued again by the next detection
+ * run's sweep of unnotified findings. Rate limits and busy claims do not spend attempts (the job is
+ * delayed instead, see jobs/notify.ts).
+ */
+const NOTIFY_JOB_OPTIONS = { ...DEFAULT_JOB_OPTIONS, attempts: 12, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 } };
+
 /** A Redis connection as BullMQ needs it (blocking commands must not time out). */
 export function redisConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
@@ -31,11 +39,11 @@ export class JobQueues {
   readonly queues: Record<JobKind, Queue>;
 
   constructor(connection: Redis, prefix = 'storage-watch') {
-    const make = (name: string): Queue => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    const make = (name: string, defaultJobOptions = DEFAULT_JOB_OPTIONS): Queue => new Queue(name, { connection, prefix, defaultJobOptions });
     this.queues = {
       scan: make(QUEUE_NAMES.scan),
       detect: make(QUEUE_NAMES.detect),
-      notify: make(QUEUE_NAMES.notify),
+      notify: make(QUEUE_NAMES.notify, NOTIFY_JOB_OPTIONS),
       lookup: make(QUEUE_NAMES.lookup),
       digest: make(QUEUE_NAMES.digest),
     };
@@ -70,6 +78,12 @@ export class JobQueues {
  */
 export const SERIALISED_LOCK = { lockDuration: 10_000, stalledInterval: 2_000, maxStalledCount: 2 } as const;
 
+/**
+ * Notify jobs are short: a lock of 10 s (renewed every 5 s) looked after every 5 s lets another worker
+ * take over the card of a dead process within about 15 s, well inside the posting claim's lifetime.
+ */
+export const NOTIFY_LOCK = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
+
 /** Kinds of job that run one at a time across every process. */
 export const SERIALISED: readonly JobKind[] = ['scan', 'detect'];
 
@@ -95,7 +109,7 @@ export function startWorkers(
       prefix: opts.prefix ?? 'storage-watch',
       concurrency: opts.concurrency?.[kind] ?? 1,
       ...(opts.limiter?.[kind] ? { limiter: opts.limiter[kind] } : {}),
-      ...(SERIALISED.includes(kind) ? SERIALISED_LOCK : {}),
+      ...(SERIALISED.includes(kind) ? SERIALISED_LOCK : kind === 'notify' ? NOTIFY_LOCK : {}),
     });
     worker.on('error', (err) => (opts.onError ? opts.onError(err, kind) : undefined));
     return worker;

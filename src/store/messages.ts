@@ -57,25 +57,58 @@ export async function getMessages(sql: Sql, platform: string, findingIds: readon
   return new Map(rows.map((r) => [r.finding_id, fromRow(r)]));
 }
 
+/** Claims are stamped to the millisecond, so that the JavaScript Date a claim returns names it exactly. */
+const NOW_MS = "date_trunc('milliseconds', now())";
+
 /**
  * Records the intent to post a finding's first message (before posting it). A claim older than
- * `staleMs` that was never completed is taken over and reported as `stale`.
+ * `staleMs`, or released, that was never completed is taken over and reported as `stale`. `busy`
+ * comes with staleInMs: how long until the other worker's claim may be taken over.
  */
-export async function claimPost(sql: Sql, key: MessageKey, channel: string, staleMs: number): Promise<{ claim: Claim; record: MessageRecord }> {
+export async function claimPost(sql: Sql, key: MessageKey, channel: string, staleMs: number): Promise<{ claim: Claim; record: MessageRecord; staleInMs?: number }> {
   const [inserted] = await sql.query<Row>(
-    `insert into messages (finding_id, platform, channel, state, intent_at) values ($1, $2, $3, 'posting', now())
+    `insert into messages (finding_id, platform, channel, state, intent_at) values ($1, $2, $3, 'posting', ${NOW_MS})
      on conflict (finding_id, platform) do nothing returning *`,
     [key.findingId, key.platform, channel],
   );
   if (inserted) return { claim: 'new', record: fromRow(inserted) };
   const [taken] = await sql.query<Row>(
-    `update messages set intent_at = now(), updated_at = now()
+    `update messages set intent_at = ${NOW_MS}, updated_at = now()
      where finding_id = $1 and platform = $2 and state = 'posting' and (intent_at is null or intent_at <= now() - make_interval(secs => $3)) returning *`,
     [key.findingId, key.platform, staleMs / 1000],
   );
   if (taken) return { claim: 'stale', record: fromRow(taken) };
-  const record = (await getMessage(sql, key))!;
-  return { claim: record.state === 'posting' ? 'busy' : 'none', record };
+  const [row] = await sql.query<Row & { stale_in_ms: number | string | null }>(
+    `select *, extract(epoch from intent_at + make_interval(secs => $3) - now()) * 1000 as stale_in_ms from messages where finding_id = $1 and platform = $2`,
+    [key.findingId, key.platform, staleMs / 1000],
+  );
+  const record = fromRow(row!);
+  return record.state === 'posting' ? { claim: 'busy', record, staleInMs: Math.max(0, Math.ceil(Number(row!.stale_in_ms ?? 0))) } : { claim: 'none', record };
+}
+
+/**
+ * Checks that a claim (named by the intentAt it was given) is still this worker's and stamps it
+ * afresh, right before the platform call it guards; false when another worker took it over meanwhile.
+ */
+export async function renewClaim(sql: Sql, key: MessageKey, intentAt: number): Promise<number | undefined> {
+  const [row] = await sql.query<{ intent_at: Date }>(
+    `update messages set intent_at = ${NOW_MS}, updated_at = now() where finding_id = $1 and platform = $2 and intent_at = $3 returning intent_at`,
+    [key.findingId, key.platform, new Date(intentAt)],
+  );
+  return row?.intent_at.getTime();
+}
+
+/**
+ * Gives up a claim at once (the platform certainly did not act on the call it guarded), so the next
+ * attempt need not wait for it to go stale. The message stays `posting` when it was a first post: the
+ * next attempt still looks for an earlier card before posting.
+ */
+export async function releaseClaim(sql: Sql, key: MessageKey, intentAt: number): Promise<void> {
+  await sql.query(
+    `update messages set intent_at = null, intent_occurrences = case when state = 'posted' then null else intent_occurrences end, updated_at = now()
+     where finding_id = $1 and platform = $2 and intent_at = $3`,
+    [key.findingId, key.platform, new Date(intentAt)],
+  );
 }
 
 /** Records that the first message exists (posted now, or found after a crash). */
@@ -91,19 +124,26 @@ export async function recordPosted(sql: Sql, key: MessageKey, ref: { channel: st
 /**
  * Records the intent to announce a repeat (the finding reached `occurrences`) in the message's thread.
  * `stale` means an earlier intent for a repeat was never completed: its reply may exist already.
+ * intentAt names the claim taken; staleInMs comes with `busy`.
  */
-export async function claimRepeat(sql: Sql, key: MessageKey, occurrences: number, staleMs: number): Promise<{ claim: Claim; previous?: number }> {
-  const [row] = await sql.query<{ previous_at: Date | null; previous: number | null }>(
+export async function claimRepeat(sql: Sql, key: MessageKey, occurrences: number, staleMs: number): Promise<{ claim: Claim; previous?: number; intentAt?: number; staleInMs?: number }> {
+  const [row] = await sql.query<{ previous_at: Date | null; previous: number | null; intent_at: Date }>(
     `with old as (select intent_at, intent_occurrences from messages where finding_id = $1 and platform = $2 for update)
-     update messages m set intent_at = now(), intent_occurrences = $3, updated_at = now() from old
+     update messages m set intent_at = ${NOW_MS}, intent_occurrences = $3, updated_at = now() from old
      where m.finding_id = $1 and m.platform = $2 and m.state = 'posted' and m.occurrences < $3
        and (old.intent_at is null or old.intent_at <= now() - make_interval(secs => $4))
-     returning old.intent_at as previous_at, old.intent_occurrences as previous`,
+     returning old.intent_at as previous_at, old.intent_occurrences as previous, m.intent_at`,
     [key.findingId, key.platform, occurrences, staleMs / 1000],
   );
-  if (row) return row.previous_at ? { claim: 'stale', previous: row.previous ?? undefined } : { claim: 'new' };
-  const record = await getMessage(sql, key);
-  return { claim: record && record.state === 'posted' && record.occurrences < occurrences ? 'busy' : 'none' };
+  if (row) return row.previous_at ? { claim: 'stale', previous: row.previous ?? undefined, intentAt: row.intent_at.getTime() } : { claim: 'new', intentAt: row.intent_at.getTime() };
+  const [now] = await sql.query<Row & { stale_in_ms: number | string | null }>(
+    `select *, extract(epoch from intent_at + make_interval(secs => $3) - now()) * 1000 as stale_in_ms from messages where finding_id = $1 and platform = $2`,
+    [key.findingId, key.platform, staleMs / 1000],
+  );
+  const record = now && fromRow(now);
+  return record && record.state === 'posted' && record.occurrences < occurrences
+    ? { claim: 'busy', staleInMs: Math.max(0, Math.ceil(Number(now.stale_in_ms ?? 0))) }
+    : { claim: 'none' };
 }
 
 /** Records that the thread shows the finding up to `occurrences`, and releases the repeat intent. */
@@ -113,4 +153,21 @@ export async function recordRepeat(sql: Sql, key: MessageKey, occurrences: numbe
      where finding_id = $1 and platform = $2`,
     [key.findingId, key.platform, occurrences],
   );
+}
+
+/**
+ * Open findings of at least one of `severities` that have no posted message on one of `platforms`
+ * (never posted, or a post whose outcome was never recorded), oldest first, at most `limit`.
+ */
+export async function unnotifiedFindings(sql: Sql, platforms: readonly string[], severities: readonly string[], limit: number): Promise<string[]> {
+  if (!platforms.length) return [];
+  const rows = await sql.query<{ id: string }>(
+    `select f.id from findings f
+     where f.status = 'open' and f.severity = any($2)
+       and exists (select 1 from unnest($1::text[]) p(name)
+                   where not exists (select 1 from messages m where m.finding_id = f.id and m.platform = p.name and m.state = 'posted'))
+     order by f.created_at, f.id limit $3`,
+    [platforms, severities, limit],
+  );
+  return rows.map((r) => r.id);
 }

@@ -1,12 +1,14 @@
 import { LogLevel, webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatDeps } from '../../src/chat/chat-deps.js';
-import type { Messenger } from '../../src/chat/messenger.js';
-import { NotifyBusyError, notifyFinding } from '../../src/chat/notify-finding.js';
+import { NotSentError, RateLimitedError, type Messenger } from '../../src/chat/messenger.js';
+import { DEFAULT_CLAIM_TIMEOUT_MS, NotifyBusyError, notifyFinding } from '../../src/chat/notify-finding.js';
+import { slackClientOptions } from '../../src/chat/slack/slack-client-options.js';
 import { SlackMessenger } from '../../src/chat/slack/slack-messenger.js';
 import { detectionSettings } from '../../src/detection/detection-settings.js';
 import { recordFinding } from '../../src/store/record-findings.js';
-import { getMessage } from '../../src/store/messages.js';
+import { getMessage, unnotifiedFindings } from '../../src/store/messages.js';
+import { blackHole } from '../ops/service-process.js';
 import { FakeSlackWebApi } from '../fakes/slack-web-api.js';
 import { createTestDatabase, ENGINES, type Engine, type TestDatabase } from '../helpers/databases.js';
 import { bulkDraft, evidence, person, seedFinding } from './chat-fixtures.js';
@@ -43,7 +45,8 @@ describe.each(ENGINES)('notifyFinding on %s', (engine: Engine) => {
     await db.reset();
     fake.clearCalls();
     fake.messages.length = 0;
-    const client = new webApi.WebClient('xoxb-test', { slackApiUrl: fake.url, logLevel: LogLevel.ERROR, retryConfig: { retries: 3, minTimeout: 20, maxTimeout: 50 } });
+    // The service's client policy: a request timeout, no retry of what may have reached Slack, 429s thrown.
+    const client = new webApi.WebClient('xoxb-test', { ...slackClientOptions(), slackApiUrl: fake.url, logLevel: LogLevel.ERROR });
     deps = { sql: db.sql, messenger: new SlackMessenger(client), settings: detectionSettings(), channels: { alert: CHANNEL } };
   });
 
@@ -130,14 +133,83 @@ describe.each(ENGINES)('notifyFinding on %s', (engine: Engine) => {
     expect(fake.callsTo('conversations.replies')).toHaveLength(1);
   });
 
-  it('honours a 429 with Retry-After: the Web API client waits and retries', async () => {
+  it('gives a 429 back at once with its Retry-After (no wait inside the client), and posts on the next try without waiting for the claim', async () => {
     const f = await seedFinding(db.sql, alice, end);
-    fake.rateLimit('chat.postMessage', 1);
+    fake.rateLimit('chat.postMessage', 3);
+    const started = Date.now();
+    const err = await notifyFinding(deps, f.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).retryAfterMs).toBe(3000);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(fake.calls.filter((c) => c.method === 'chat.postMessage').map((c) => c.status)).toEqual([429]);
+    // Slack did nothing, so the claim is given up: the retry posts at once rather than meeting a busy claim.
     expect((await notifyFinding(deps, f.id)).action).toBe('posted');
-    const attempts = fake.calls.filter((c) => c.method === 'chat.postMessage');
-    expect(attempts.map((c) => c.status)).toEqual([429, 200]);
-    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(1000);
     expect(fake.messages).toHaveLength(1);
+  });
+
+  it('a busy claim says how long until it may be taken over', async () => {
+    const f = await seedFinding(db.sql, alice, end);
+    await expect(notifyFinding({ ...deps, messenger: crashingAfterPost(deps.messenger) }, f.id)).rejects.toThrow('worker killed');
+    const busy = await notifyFinding(deps, f.id).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(NotifyBusyError);
+    expect((busy as NotifyBusyError).retryAfterMs).toBeGreaterThan(DEFAULT_CLAIM_TIMEOUT_MS - 5_000);
+    expect((busy as NotifyBusyError).retryAfterMs).toBeLessThanOrEqual(DEFAULT_CLAIM_TIMEOUT_MS + 1_000);
+  });
+
+  it('gives up the claim when Slack cannot be reached at all, so the next attempt posts once', async () => {
+    const f = await seedFinding(db.sql, alice, end);
+    const closed = await FakeSlackWebApi.start();
+    const gone = closed.url;
+    await closed.close();
+    const unreachable = new SlackMessenger(new webApi.WebClient('xoxb-test', { ...slackClientOptions(), slackApiUrl: gone, logLevel: LogLevel.ERROR }));
+    await expect(notifyFinding({ ...deps, messenger: unreachable }, f.id)).rejects.toBeInstanceOf(NotSentError);
+    expect((await notifyFinding(deps, f.id)).action).toBe('posted');
+    expect(fake.messages).toHaveLength(1);
+  });
+
+  it('keeps the claim when Slack took the post and never answered (it may exist): the retry waits, then finds no card and posts once', async () => {
+    const f = await seedFinding(db.sql, alice, end);
+    const hole = await blackHole();
+    try {
+      const silent = new SlackMessenger(new webApi.WebClient('xoxb-test', { ...slackClientOptions(), timeout: 300, slackApiUrl: hole.url, logLevel: LogLevel.ERROR }));
+      const err = await notifyFinding({ ...deps, messenger: silent }, f.id).catch((e: unknown) => e);
+      expect(err).not.toBeInstanceOf(NotSentError);
+      // One request, no retry: a retried post that Slack had received would be a second card.
+      expect(hole.connections()).toBe(1);
+    } finally {
+      await hole.close();
+    }
+    await expect(notifyFinding(deps, f.id)).rejects.toBeInstanceOf(NotifyBusyError);
+    expect((await notifyFinding({ ...deps, claimTimeoutMs: 0 }, f.id)).action).toBe('posted');
+    expect(fake.callsTo('conversations.history')).toHaveLength(1);
+    expect(fake.messages).toHaveLength(1);
+  });
+
+  it('does not post when the history search cannot tell whether the card exists (cut short)', async () => {
+    const f = await seedFinding(db.sql, alice, end);
+    await expect(notifyFinding({ ...deps, messenger: crashingAfterPost(deps.messenger) }, f.id)).rejects.toThrow('worker killed');
+    // 20 pages of 200 messages of chatter after the card.
+    for (let i = 0; i < 20 * 200 + 1; i++) fake.messages.push({ type: 'message', channel: CHANNEL, ts: `${Math.floor(Date.now() / 1000)}.${String(900_000 + i)}`, text: 'chatter', user: 'U1', bot_id: '' });
+    await expect(notifyFinding({ ...deps, claimTimeoutMs: 0 }, f.id)).rejects.toThrow(/cannot tell whether the message was posted/);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('lists open medium-or-above findings without a posted card on a platform, unsuppressed, oldest first', async () => {
+    const a = await seedFinding(db.sql, alice, end);
+    const b = await seedFinding(db.sql, person('bob@corp.com'), end, bulkDraft(end, { scope: 'ip:203.0.113.51' }));
+    const low = await seedFinding(db.sql, person('carol@corp.com'), end, bulkDraft(end, { severity: 'low', scope: 'ip:203.0.113.52' }));
+    const gone = await seedFinding(db.sql, person('dave@corp.com'), end, bulkDraft(end, { scope: 'ip:203.0.113.53' }));
+    await db.sql.query(`update findings set status = 'suppressed', suppressed_by = 's-1' where id = $1`, [gone.id]);
+    const alerting = ['medium', 'high', 'critical'];
+    expect(await unnotifiedFindings(db.sql, ['slack'], alerting, 10)).toEqual([a.id, b.id]);
+    await notifyFinding(deps, a.id);
+    // A post whose outcome was never recorded still counts as unnotified.
+    await expect(notifyFinding({ ...deps, messenger: crashingAfterPost(deps.messenger) }, b.id)).rejects.toThrow('worker killed');
+    expect(await unnotifiedFindings(db.sql, ['slack'], alerting, 10)).toEqual([b.id]);
+    expect(await unnotifiedFindings(db.sql, ['slack', 'teams'], alerting, 10)).toEqual([a.id, b.id]);
+    expect(await unnotifiedFindings(db.sql, ['slack', 'teams'], alerting, 1)).toEqual([a.id]);
+    expect(await unnotifiedFindings(db.sql, [], alerting, 10)).toEqual([]);
+    expect(low.severity).toBe('low');
   });
 
   it('keeps hostile keys, user agents and names escaped all the way to Slack', async () => {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { blockProblems, viewProblems } from './block-kit-limits.js';
 
 /** One Web API call as the fake received it. */
@@ -9,7 +9,7 @@ export interface SlackCall {
   body: Record<string, unknown>;
   token?: string;
   at: number;
-  /** HTTP status the fake answered. */
+  /** HTTP status the fake answered (0: carried out, never answered). */
   status: number;
 }
 
@@ -61,6 +61,10 @@ export class FakeSlackWebApi {
   private seq = 0;
   private readonly limited = new Map<string, { retryAfter: number; times: number }>();
   private server?: Server;
+  private readonly storms = new Map<string, number[]>();
+  private readonly held = new Map<string, number>();
+  private readonly sockets = new Set<Socket>();
+  private port = 0;
   /** Base URL to give the WebClient as slackApiUrl. */
   url = '';
 
@@ -69,16 +73,41 @@ export class FakeSlackWebApi {
   /** Starts listening on 127.0.0.1 on a random port. */
   static async start(opts: FakeSlackOptions = {}): Promise<FakeSlackWebApi> {
     const fake = new FakeSlackWebApi(opts);
-    fake.server = createServer((req, res) => void fake.handle(req, res));
-    const server = fake.server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+    await fake.listen();
+    fake.url = `http://127.0.0.1:${fake.port}/api/`;
     return fake;
+  }
+
+  private async listen(): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', resolve);
+    });
+    this.port = (server.address() as AddressInfo).port;
   }
 
   /** Stops the server. */
   close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const server = this.server;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+
+  /** Slack goes away: open connections are cut and new ones refused, until reachable(). Messages stay. */
+  unreachable(): Promise<void> {
+    return this.close();
+  }
+
+  /** Slack answers again, at the same URL. */
+  async reachable(): Promise<void> {
+    if (!this.server) await this.listen();
   }
 
   /** The next `times` calls of a method get HTTP 429 with `Retry-After: retryAfter`. */
@@ -86,9 +115,33 @@ export class FakeSlackWebApi {
     this.limited.set(method, { retryAfter, times });
   }
 
+  /** A storm: the next calls of a method get HTTP 429, one per entry, with the entry as `Retry-After` (seconds). */
+  rateLimitStorm(method: string, retryAfters: number[]): void {
+    this.storms.set(method, [...retryAfters]);
+  }
+
+  /**
+   * The next `times` calls of a method are carried out (a post is stored) but never answered: the
+   * caller cannot know whether it happened, as when it dies between the call and its answer.
+   */
+  actWithoutAnswer(method: string, times = 1): void {
+    this.held.set(method, times);
+  }
+
   /** Successful calls of one method (429 answers left out), oldest first. */
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method && c.status === 200);
+  }
+
+  /** Top-level cards posted per finding (by the finding id in their metadata), however often each was posted. */
+  cardsByFinding(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const m of this.messages) {
+      const p = m.metadata?.event_payload;
+      if (m.thread_ts || p?.kind !== 'card' || typeof p.finding_id !== 'string') continue;
+      out.set(p.finding_id, (out.get(p.finding_id) ?? 0) + 1);
+    }
+    return out;
   }
 
   /** Forgets every call (messages stay). */
@@ -105,14 +158,21 @@ export class FakeSlackWebApi {
     const limit = this.limited.get(method);
     const call: SlackCall = { method, body, token, at: Date.now(), status: 200 };
     this.calls.push(call);
-    if (limit && limit.times > 0) {
-      limit.times--;
+    const storm = this.storms.get(method)?.shift();
+    if ((limit && limit.times > 0) || storm !== undefined) {
+      if (storm === undefined) limit!.times--;
       call.status = 429;
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(limit.retryAfter) });
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(storm ?? limit!.retryAfter) });
       res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
     const answer = this.opts.token && token !== this.opts.token && method !== 'api.test' ? { ok: false, error: 'invalid_auth' } : this.answer(method, body);
+    const held = this.held.get(method) ?? 0;
+    if (held > 0) {
+      this.held.set(method, held - 1);
+      call.status = 0;
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer));
   }

@@ -7,6 +7,7 @@ import { parseClick, parseSlash, parseSubmission } from './parse.js';
 import { refuseReplays } from './refuse-replays.js';
 import { ACTION_IDS, renderCard, renderForm, VIEW_IDS } from './render.js';
 import type { SlackConfig } from './slack-config.js';
+import { slackClientOptions } from './slack-client-options.js';
 import { respondToUrl, SlackMessenger } from './slack-messenger.js';
 import { slackEmailOf, slackResponders } from './slack-responders.js';
 
@@ -21,7 +22,7 @@ export interface SlackPlatformOptions {
   logger?: Logger;
   /** HTTP client for response_url (default: global fetch). */
   fetch?: typeof fetch;
-  /** Extra Web API client options (tests shorten retries); slackApiUrl always comes from the config. */
+  /** Web API client options on top of slackClientOptions() (tests shorten retries); slackApiUrl always comes from the config. */
   clientOptions?: Omit<webApi.WebClientOptions, 'slackApiUrl'>;
   /** Remembers accepted request signatures (HTTP mode) so that a replayed request is refused; none: not checked. */
   replayGuard?: ReplayGuard;
@@ -49,7 +50,8 @@ export function createSlackPlatform(cfg: SlackConfig, opts: SlackPlatformOptions
   const app = new App({
     token: cfg.botToken,
     ...(receiver ? { receiver } : { socketMode: true, appToken: cfg.appToken }),
-    clientOptions: { ...opts.clientOptions, slackApiUrl: cfg.apiUrl },
+    // Bounded: a request timeout, quick retries only of what never reached Slack, 429s thrown (see slackClientOptions).
+    clientOptions: { ...slackClientOptions(), ...opts.clientOptions, slackApiUrl: cfg.apiUrl },
     // auth.test runs once, in start() (app.init), where a bad token becomes a clear start-up error; its result is
     // kept. Without it Bolt calls auth.test again before every request it handles, ahead of the 3-second ack.
     deferInitialization: true,
