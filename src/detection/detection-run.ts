@@ -94,7 +94,7 @@ export class DetectionRun {
     return out;
   }
 
-  /** Adds an hour to the identity's day so far and tells the peer index when the day has become heavy. */
+  /** Adds an hour to the identity's day so far and tells the peer index it worked, and whether the day has become heavy. */
   private tally(identity: Identity, rollup: Rollup, b: Baseline): void {
     const day = Math.floor(rollup.hour / DAY);
     let t = this.days.get(identity.key);
@@ -105,7 +105,7 @@ export class DetectionRun {
     t.objects += distinctObjects(rollup).readObjects;
     const heavy = (v: number, typical: number, floor: number): boolean => typical > 0 && v >= floor && v >= HEAVY_DAY * typical;
     // Objects, not bytes: a few large files swing a day's bytes, while a team's heavy day reads more of everything.
-    if (heavy(t.objects, t.typicalObjects, HEAVY_FLOOR)) this.peers.noteHeavy(identity, rollup.hour);
+    this.peers.noteDay(identity, rollup.hour, heavy(t.objects, t.typicalObjects, HEAVY_FLOOR));
   }
 
   /** Folds the baselines judged since the last call into the peer norms and peer use. */

@@ -23,8 +23,8 @@ export interface PeerUse {
   bucketUsers(bucket: string, self: string): number;
   /** When any identity of the identity's cloud account was first seen: how long the account itself has been watched. */
   accountSince(): number | undefined;
-  /** Peers whose reads so far on the UTC day of `hour` are at least twice their typical day (a month end, a team migration). */
-  heavyToday(self: string, hour: number): number;
+  /** Of the peers at work on the UTC day of `hour`, how many read at least twice their typical day so far (a month end, a team migration). */
+  heavyToday(self: string, hour: number): { heavy: number; active: number };
 }
 
 /** A day so far at this multiple of an identity's typical day is a heavy day. */
@@ -85,8 +85,8 @@ export class PeerIndex {
   private cache = new Map<string, PeerNorms | undefined>();
   private secrets = new Map<string, Map<string, Set<string>>>();
   private buckets = new Map<string, Map<string, Set<string>>>();
-  /** Per group, the members with a heavy day so far on the latest UTC day judged (one day kept: runs go forward in time). */
-  private heavy = new Map<string, { day: number; who: Set<string> }>();
+  /** Per group, the members at work and those with a heavy day so far on the latest UTC day judged (one day kept: runs go forward in time). */
+  private heavy = new Map<string, { day: number; active: Set<string>; heavy: Set<string> }>();
   /** Per cloud account, the first time any of its identities was seen. */
   private accounts = new Map<string, number>();
 
@@ -126,13 +126,15 @@ export class PeerIndex {
     return out;
   }
 
-  /** Records that the identity's reads so far on the UTC day of `hour` make it a heavy day. */
-  noteHeavy(identity: Identity, hour: number): void {
+  /** Records that the identity worked on the UTC day of `hour`, and whether its reads so far make it a heavy day. */
+  noteDay(identity: Identity, hour: number, heavy: boolean): void {
     const group = peerGroup(identity);
     const day = Math.floor(hour / DAY);
-    const entry = this.heavy.get(group);
-    if (!entry || entry.day < day) this.heavy.set(group, { day, who: new Set([identity.key]) });
-    else if (entry.day === day) entry.who.add(identity.key);
+    let entry = this.heavy.get(group);
+    if (!entry || entry.day < day) this.heavy.set(group, (entry = { day, active: new Set(), heavy: new Set() }));
+    if (entry.day !== day) return;
+    entry.active.add(identity.key);
+    if (heavy) entry.heavy.add(identity.key);
   }
 
   /** Peer use as seen from one identity's peer group. */
@@ -148,8 +150,8 @@ export class PeerIndex {
       accountSince: () => this.accounts.get(accountOf(identity)),
       heavyToday: (self, hour) => {
         const entry = this.heavy.get(group);
-        if (!entry || entry.day !== Math.floor(hour / DAY)) return 0;
-        return entry.who.size - (entry.who.has(self) ? 1 : 0);
+        if (!entry || entry.day !== Math.floor(hour / DAY)) return { heavy: 0, active: 0 };
+        return { heavy: entry.heavy.size - (entry.heavy.has(self) ? 1 : 0), active: entry.active.size - (entry.active.has(self) ? 1 : 0) };
       },
     };
   }

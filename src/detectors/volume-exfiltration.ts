@@ -15,7 +15,7 @@ const BYTES_FLOOR = 500 * 1024 ** 2;
 const OBJECTS_FLOOR = 300;
 
 /** Objects read below which a day is too small to call a slow theft, whatever the identity's habits. */
-const SLOW_FLOOR = 50;
+const SLOW_FLOOR = 30;
 /** A mature identity's day this many times its typical day, and above its busiest normal day, is a slow theft. */
 const SLOW_TYPICAL = 4;
 const SLOW_BUSIEST = 1.5;
@@ -25,8 +25,9 @@ const SLOW_BUSIEST_STRICT = 2;
 const SLOW_SHORT_HISTORY = 14;
 /** Writes in a day below which they say nothing about a migration. */
 const MIGRATION_WRITES = 20;
-/** Peers with a heavy day at once that make it the team's heavy day. */
+/** Peers with a heavy day at once, in number and as a share of those at work, that make it the team's heavy day. */
 const TEAM_HEAVY = 2;
+const TEAM_HEAVY_SHARE = 0.25;
 /** A busiest day this many times the typical one is a habit of heavy days, not an occasional heavy day (2-3x). */
 const HEAVY_HABIT = 3.5;
 
@@ -43,8 +44,9 @@ function slowTheft(ctx: DetectionContext, objects: number, writes: number, bytes
   if (bytesNorm.learning || bytesNorm.basis === 'peers' || objects < SLOW_FLOOR) return undefined;
   // Writing far more than usual as well is copying inside the estate (a migration, a reprocessing), not carrying data out.
   if (writes >= MIGRATION_WRITES && writes >= HEAVY_DAY * dailyTotals(ctx.baseline, 'write', true, ctx.rollup.hour).median) return undefined;
-  // Teammates having heavy days too is a month end or a team's migration, not one member's theft.
-  if ((ctx.peerUse?.heavyToday(ctx.identity.key, ctx.rollup.hour) ?? 0) >= TEAM_HEAVY) return undefined;
+  // A good part of the team having heavy days too is a month end or a team's migration, not one member's theft.
+  const team = ctx.peerUse?.heavyToday(ctx.identity.key, ctx.rollup.hour);
+  if (team && team.heavy >= TEAM_HEAVY && team.heavy >= TEAM_HEAVY_SHARE * team.active) return undefined;
   // Against the days it actually had (typical and busiest), not the statistical upper bound, which a variable identity stretches.
   const d = dailyTotals(ctx.baseline, 'readObjects', true, ctx.rollup.hour);
   if (d.median <= 0) return undefined;
