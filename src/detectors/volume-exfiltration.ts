@@ -21,6 +21,8 @@ const SLOW_TYPICAL = 4;
 const SLOW_BUSIEST = 1.5;
 /** Against a short or a heavy-habit history the day must double its busiest. */
 const SLOW_BUSIEST_STRICT = 2;
+/** The largest share of a slow theft's objects that one hour may hold: spread over the day, not one session. */
+const SLOW_HOUR_SHARE = 0.35;
 /** Days of history under which the busiest day so far is a thin guard: two working weeks. */
 const SLOW_SHORT_HISTORY = 14;
 /** Writes in a day below which they say nothing about a migration. */
@@ -40,8 +42,11 @@ const n = (v: number): string => Math.round(v).toLocaleString('en-US');
  * times typical. Counted in objects only: a day's bytes swing with a few large files (a dump, a batch of
  * uploads), its count of objects does not; big files moved fast are the 24-hour bytes norm's to judge.
  */
-function slowTheft(ctx: DetectionContext, objects: number, writes: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
+function slowTheft(ctx: DetectionContext, objects: number, busiestHour: number, writes: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
   if (bytesNorm.learning || bytesNorm.basis === 'peers' || objects < SLOW_FLOOR) return undefined;
+  // A day carried by one big session (an ad hoc export, a sync) is the hourly detectors' to judge; this rule is for the
+  // theft that no single hour gives away.
+  if (busiestHour > SLOW_HOUR_SHARE * objects) return undefined;
   // Writing far more than usual as well is copying inside the estate (a migration, a reprocessing), not carrying data out.
   if (writes >= MIGRATION_WRITES && writes >= HEAVY_DAY * dailyTotals(ctx.baseline, 'write', true, ctx.rollup.hour).median) return undefined;
   // A good part of the team having heavy days too is a month end or a team's migration, not one member's theft.
@@ -76,10 +81,13 @@ export const volumeExfiltration: Detector = {
     let bytes = r.bytesOut;
     let objects = hourObjects;
     let writes = r.ops.write ?? 0;
+    let busiestHour = hourObjects;
     const buckets: Record<string, number> = { ...r.buckets };
     for (const x of window) {
       bytes += x.bytesOut;
-      objects += distinctObjects(x).readObjects;
+      const xObjects = distinctObjects(x).readObjects;
+      objects += xObjects;
+      busiestHour = Math.max(busiestHour, xObjects);
       writes += x.ops.write ?? 0;
       for (const [k, v] of Object.entries(x.buckets)) buckets[k] = (buckets[k] ?? 0) + v;
     }
@@ -95,7 +103,7 @@ export const volumeExfiltration: Detector = {
       const ratio = ratioOf(by, ob);
       const norm = by / bytesNorm.high >= ob / objectsNorm.high ? bytesNorm : objectsNorm;
       const fast = by >= BYTES_FLOOR * medium || ob >= OBJECTS_FLOOR * medium ? learningSeverity(severityOf(ratio, by, settings.thresholds), norm, ratio, settings.thresholds) : undefined;
-      return fast ?? slowTheft(ctx, ob, writes, bytesNorm);
+      return fast ?? slowTheft(ctx, ob, busiestHour, writes, bytesNorm);
     };
     const ratio = ratioOf(bytes, objects);
     const sev = judge(bytes, objects);
