@@ -14,11 +14,10 @@ const DAY = 86_400_000;
 /** Objects read below which a day is too small to count as a team's heavy day. */
 const HEAVY_FLOOR = 50;
 
-/** An identity's reads on its current UTC day so far, against its typical day (taken once a day). */
-interface DayTally {
+/** An identity's typical day of objects read, taken once a UTC day. */
+interface TypicalDay {
   day: number;
   objects: number;
-  typicalObjects: number;
 }
 
 /** A detection ready to be stored. */
@@ -50,8 +49,8 @@ export class DetectionRun {
   readonly peers: PeerIndex;
   /** Identities whose baseline changed since the last call to takeTouched(). */
   private touched = new Set<string>();
-  /** Today's reads of each identity at work, for telling a team's heavy day from one member's. */
-  private days = new Map<string, DayTally>();
+  /** The typical day of each identity at work, for telling a team's heavy day from one member's. */
+  private typical = new Map<string, TypicalDay>();
   /** Identities judged since the last call to learnPeers(). */
   private changed = new Set<string>();
   private indexed = false;
@@ -88,24 +87,24 @@ export class DetectionRun {
       this.recent.set(rollup.identity, window);
       this.touched.add(rollup.identity);
       this.changed.add(rollup.identity);
-      this.tally(identity, rollup, baseline);
+      this.tally(identity, rollup.hour, window, baseline);
       for (const j of judgements) out.push({ identity, ...j });
     }
     return out;
   }
 
-  /** Adds an hour to the identity's day so far and tells the peer index it worked, and whether the day has become heavy. */
-  private tally(identity: Identity, rollup: Rollup, b: Baseline): void {
-    const day = Math.floor(rollup.hour / DAY);
-    let t = this.days.get(identity.key);
-    if (!t || t.day !== day) {
-      t = { day, objects: 0, typicalObjects: dailyTotals(b, 'readObjects', true, rollup.hour).median };
-      this.days.set(identity.key, t);
-    }
-    t.objects += distinctObjects(rollup).readObjects;
-    const heavy = (v: number, typical: number, floor: number): boolean => typical > 0 && v >= floor && v >= HEAVY_DAY * typical;
+  /**
+   * Tells the peer index the identity worked in this hour, and whether its UTC day so far (from the day
+   * behind the hour, which holds hours judged by earlier runs too) has become heavy.
+   */
+  private tally(identity: Identity, hour: number, window: readonly Rollup[], b: Baseline): void {
+    const day = Math.floor(hour / DAY);
+    let typical = this.typical.get(identity.key);
+    if (typical?.day !== day) this.typical.set(identity.key, (typical = { day, objects: dailyTotals(b, 'readObjects', true, hour).median }));
+    let objects = 0;
+    for (const x of window) if (x.hour >= day * DAY) objects += distinctObjects(x).readObjects;
     // Objects, not bytes: a few large files swing a day's bytes, while a team's heavy day reads more of everything.
-    this.peers.noteDay(identity, rollup.hour, heavy(t.objects, t.typicalObjects, HEAVY_FLOOR));
+    this.peers.noteDay(identity, hour, typical.objects > 0 && objects >= HEAVY_FLOOR && objects >= HEAVY_DAY * typical.objects);
   }
 
   /** Folds the baselines judged since the last call into the peer norms and peer use. */
@@ -127,7 +126,7 @@ export class DetectionRun {
       if (this.touched.has(k) || (rollups.at(-1)?.hour ?? 0) >= before) continue;
       this.recent.delete(k);
       this.baselines.delete(k);
-      this.days.delete(k);
+      this.typical.delete(k);
     }
   }
 }
