@@ -4,10 +4,9 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { StorageWatchError } from '../core/errors.js';
 import type { Identity } from '../core/identity.js';
-import { mergeRollups, type Rollup } from '../core/rollup.js';
 import { getCursors, setCursors } from '../store/cursors.js';
 import { upsertIdentities } from '../store/identities.js';
-import { saveRollups } from '../store/rollups.js';
+import { mergeEncoded, saveEncodedRollups, type EncodedRollup } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
 import { listInputFiles, sniffFile } from '../sources/files/read-files.js';
 import type { WorkerMessage, WorkerTask } from './ingest-worker.js';
@@ -47,7 +46,7 @@ type Seen = Identity & { first: number; last: number };
 
 /** Rollup partials, identities and cursors merged from pages, waiting for one transaction. */
 class PendingWrite {
-  rollups = new Map<Key, Rollup>();
+  rollups = new Map<Key, EncodedRollup>();
   identities = new Map<string, Seen>();
   cursors = new Map<string, FileCursor>();
 
@@ -55,7 +54,7 @@ class PendingWrite {
     for (const r of page.rollups) {
       const key = `${r.identity}\u0000${r.hour}`;
       const old = this.rollups.get(key);
-      this.rollups.set(key, old ? mergeRollups(old, r) : r);
+      this.rollups.set(key, old ? mergeEncoded(old, r) : r);
     }
     for (const i of page.identities) {
       const old = this.identities.get(i.key);
@@ -74,7 +73,7 @@ class PendingWrite {
   async write(sql: Sql): Promise<void> {
     await sql.transaction(async (tx) => {
       await upsertIdentities(tx, [...this.identities.values()]);
-      await saveRollups(tx, [...this.rollups.values()]);
+      await saveEncodedRollups(tx, [...this.rollups.values()]);
       await setCursors(tx, 'files', [...this.cursors].map(([scope, position]) => ({ scope, position })));
     });
   }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Identity } from '../core/identity.js';
-import type { Rollup } from '../core/rollup.js';
 import { RollupAccumulator } from '../detection/rollup-accumulator.js';
+import { encodeRollup, type EncodedRollup } from '../store/rollups.js';
 import { readFileEventBatches, readSmallText, sniffFile, type ContainerFormat } from '../sources/files/read-files.js';
 import { tallyItem, type ItemTally } from './tally-item.js';
 
@@ -29,7 +29,8 @@ export interface FileTask {
  * cursors of the files they came from, to be committed together.
  */
 export interface RunPage extends ItemTally {
-  rollups: Rollup[];
+  /** Encoded here, in the worker, so the main thread has little more to do than write them. */
+  rollups: EncodedRollup[];
   identities: (Identity & { first: number; last: number })[];
   cursors: { file: string; cursor: FileCursor }[];
   /** Files read (partly or whole) and files that hold no known format. */
@@ -145,7 +146,7 @@ export class FileRunReader {
     const page = this.page;
     if (!page.records && !page.cursors.length && !page.unknownFiles.length && !page.files.length) return;
     const { rollups, identities } = this.acc.drain();
-    page.rollups = rollups;
+    page.rollups = rollups.map(encodeRollup);
     page.identities = identities;
     this.page = emptyPage();
     await this.post(page);
