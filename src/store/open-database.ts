@@ -69,7 +69,7 @@ function openPostgres(url: string, onError: (err: Error) => void): Sql {
           stream.end(text);
         });
       } finally {
-        if (!inTx) (client as pg.PoolClient).release();
+        if (!inTx) client.release();
       }
     },
     transaction: async (fn) => {
