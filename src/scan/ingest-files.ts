@@ -171,6 +171,9 @@ async function readInline(sql: Sql, tasks: readonly FileTask[], s: IngestSummary
   if (!pending.empty) await pending.write(sql);
 }
 
+/** Runs a worker holds at once: the one it reads and the next, so it never waits for a busy main thread. */
+const RUNS_AHEAD = 2;
+
 async function readInWorkers(sql: Sql, runs: FileTask[][], count: number, s: IngestSummary, opts: IngestOptions): Promise<void> {
   const pool = Array.from({ length: Math.min(count, Math.max(1, runs.length)) }, startWorker);
   try {
@@ -179,7 +182,7 @@ async function readInWorkers(sql: Sql, runs: FileTask[][], count: number, s: Ing
       let writing: Promise<void> | undefined;
       let next = 0;
       let failed = false;
-      const idle = new Set<Worker>();
+      const held = new Map<Worker, number>(pool.map((w) => [w, 0]));
       const fail = (err: unknown): void => {
         failed = true;
         reject(err instanceof Error ? err : new Error(String(err)));
@@ -188,12 +191,16 @@ async function readInWorkers(sql: Sql, runs: FileTask[][], count: number, s: Ing
         if (failed) return;
         if (!writing && pending.rollups.size >= FLUSH_ROLLUPS) write();
         // Backpressure: no new run while the merged rollups wait for the store.
-        while (idle.size && next < runs.length && pending.rollups.size < 2 * FLUSH_ROLLUPS) {
-          const w = idle.values().next().value!;
-          idle.delete(w);
-          w.postMessage({ type: 'run', tasks: runs[next++]! } satisfies WorkerTask);
+        for (let more = true; more && next < runs.length && pending.rollups.size < 2 * FLUSH_ROLLUPS; ) {
+          more = false;
+          for (const [w, n] of held) {
+            if (n >= RUNS_AHEAD || next >= runs.length) continue;
+            held.set(w, n + 1);
+            w.postMessage({ type: 'run', tasks: runs[next++]! } satisfies WorkerTask);
+            more = true;
+          }
         }
-        if (next >= runs.length && idle.size === pool.length && !writing) {
+        if (next >= runs.length && [...held.values()].every((n) => n === 0) && !writing) {
           if (pending.empty) resolve();
           else write();
         }
@@ -212,12 +219,13 @@ async function readInWorkers(sql: Sql, runs: FileTask[][], count: number, s: Ing
             countPage(s, m.page);
             pending.absorb(m.page);
             if (m.page.files.length) opts.onProgress?.(s, m.page.files.at(-1)!);
-          } else if (m.type === 'idle') idle.add(w);
+          } else if (m.type === 'done') held.set(w, held.get(w)! - 1);
           else return fail(new StorageWatchError('store_failed', `ingest worker failed: ${m.message}`));
           settle();
         });
         w.on('error', fail);
       }
+      settle();
     });
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
