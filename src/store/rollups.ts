@@ -104,8 +104,14 @@ function copyField(text: string): string {
 const STAGE_COLUMNS = ['identity_key', 'hour', 'ops', 'bytes_out', 'data'] as const;
 
 function copyText(rows: readonly EncodedRollup[]): string {
+  // A batch spans few hours: format each once.
+  const hours = new Map<number, string>();
   let out = '';
-  for (const r of rows) out += `${copyField(r.identity)}\t${new Date(r.hour).toISOString()}\t${r.ops}\t${r.bytesOut}\t${copyField(r.data)}\n`;
+  for (const r of rows) {
+    let hour = hours.get(r.hour);
+    if (hour === undefined) hours.set(r.hour, (hour = new Date(r.hour).toISOString()));
+    out += `${copyField(r.identity)}\t${hour}\t${r.ops}\t${r.bytesOut}\t${copyField(r.data)}\n`;
+  }
   return out;
 }
 
