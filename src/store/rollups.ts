@@ -131,7 +131,8 @@ export async function saveEncodedRollups(sql: Sql, rollups: readonly EncodedRoll
   // The temporary table lives on one connection: the whole save is one transaction (or part of the caller's).
   await sql.transaction(async (tx) => {
     await tx.exec('create temp table rollups_stage (identity_key text not null, hour timestamptz not null, ops integer not null, bytes_out bigint not null, data json not null)');
-    await tx.copyFrom('rollups_stage', STAGE_COLUMNS, copyText(rollups));
+    // In chunks: the text of one COPY is copied into PGlite's memory, which never shrinks again.
+    for (const part of chunks(rollups)) await tx.copyFrom('rollups_stage', STAGE_COLUMNS, copyText(part));
     await tx.exec(
       `insert into rollups_pending (identity_key, hour) select identity_key, hour from rollups_stage
        on conflict (identity_key, hour) do update set saved_at = clock_timestamp()`,
