@@ -5,7 +5,9 @@
  * same run (gunzip + JSON.parse on one core), their ratio, peak RSS of the scan process, findings by
  * severity and the ingest and detection wall times. The old in-memory replay figure follows as a
  * secondary line.
- * Usage: npm run bench [-- --shapes month,dense-200k,dense-1m] [--engines pglite,postgres] [--out DIR] [--replay] [--from-source]
+ * Last, the `/storage-who <identity> last 24h` answer time for an identity with 1 M events in that
+ * window (bench/who-lookup.ts; `--who-events N` to change the count, 0 to leave it out).
+ * Usage: npm run bench [-- --shapes month,dense-200k,dense-1m] [--engines pglite,postgres] [--out DIR] [--replay] [--from-source] [--who-events N]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -112,6 +114,18 @@ async function runScan(dir: string, engine: string, extraArgs: readonly string[]
   return { wallSeconds, summary: JSON.parse(last) as ScanResult['summary'], bySeverity };
 }
 
+/** `/storage-who` for one identity with `events` events in the last 24 hours, in a child process on a fresh store. */
+async function whoFigure(out: string, engine: string, events: number): Promise<{ events: number; ingestSeconds: number; firstLookupMs: number; secondLookupMs: number }> {
+  const db = await freshDatabase(engine);
+  const env: Record<string, string | undefined> = { ...process.env, ...db.env, LOG_LEVEL: 'warn' };
+  if (engine === 'pglite') delete env.DATABASE_URL;
+  const script = fileURLToPath(new URL('./who-lookup.ts', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, join(out, `who-${events}`), '--events', String(events)], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 24 });
+  await db.drop();
+  if (r.status !== 0) throw new Error(`who-lookup failed (${r.status}): ${r.stderr.slice(-4000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { events: number; ingestSeconds: number; firstLookupMs: number; secondLookupMs: number };
+}
+
 /** The old in-memory replay (no store) of the same files, in a child process. */
 function replayFigure(dir: string): { events: number; seconds: number } | undefined {
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./replay-files.ts', import.meta.url)), dir], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -127,6 +141,7 @@ const { values } = parseArgs({
     replay: { type: 'boolean', default: false },
     'node-args': { type: 'string', default: '' },
     'from-source': { type: 'boolean', default: false },
+    'who-events': { type: 'string', default: '1000000' },
   },
 });
 // The compiled CLI is what `storage-watch` runs; from source, tsx's start-up would count as scan time.
@@ -161,5 +176,13 @@ for (const shape of values.shapes.split(',')) {
   if (values.replay) {
     const r = replayFigure(dir);
     if (r) console.log(`  secondary: in-memory replay (no store, old bench): ${fmt(r.events / r.seconds)} events/s`);
+  }
+}
+const whoEvents = Number(values['who-events']);
+if (whoEvents > 0) {
+  console.log(`\n/storage-who <identity> last 24h, one IAM user with ${fmt(whoEvents)} events in those 24 hours (bench/who-lookup.ts):`);
+  for (const engine of values.engines.split(',')) {
+    const w = await whoFigure(values.out, engine, whoEvents);
+    console.log(`  ${engine}: answered in ${fmt(w.firstLookupMs)} ms (again: ${fmt(w.secondLookupMs)} ms), from rollups of ${fmt(w.events)} events ingested in ${w.ingestSeconds.toFixed(1)} s`);
   }
 }

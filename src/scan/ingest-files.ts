@@ -4,10 +4,9 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { StorageWatchError } from '../core/errors.js';
 import type { Identity } from '../core/identity.js';
-import { mergeRollups, type Rollup } from '../core/rollup.js';
 import { getCursors, setCursors } from '../store/cursors.js';
 import { upsertIdentities } from '../store/identities.js';
-import { saveRollups } from '../store/rollups.js';
+import { mergeEncoded, saveEncodedRollups, type EncodedRollup } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
 import { listInputFiles, sniffFile } from '../sources/files/read-files.js';
 import type { WorkerMessage, WorkerTask } from './ingest-worker.js';
@@ -47,7 +46,7 @@ type Seen = Identity & { first: number; last: number };
 
 /** Rollup partials, identities and cursors merged from pages, waiting for one transaction. */
 class PendingWrite {
-  rollups = new Map<Key, Rollup>();
+  rollups = new Map<Key, EncodedRollup>();
   identities = new Map<string, Seen>();
   cursors = new Map<string, FileCursor>();
 
@@ -55,7 +54,7 @@ class PendingWrite {
     for (const r of page.rollups) {
       const key = `${r.identity}\u0000${r.hour}`;
       const old = this.rollups.get(key);
-      this.rollups.set(key, old ? mergeRollups(old, r) : r);
+      this.rollups.set(key, old ? mergeEncoded(old, r) : r);
     }
     for (const i of page.identities) {
       const old = this.identities.get(i.key);
@@ -74,7 +73,7 @@ class PendingWrite {
   async write(sql: Sql): Promise<void> {
     await sql.transaction(async (tx) => {
       await upsertIdentities(tx, [...this.identities.values()]);
-      await saveRollups(tx, [...this.rollups.values()]);
+      await saveEncodedRollups(tx, [...this.rollups.values()]);
       await setCursors(tx, 'files', [...this.cursors].map(([scope, position]) => ({ scope, position })));
     });
   }
@@ -172,6 +171,9 @@ async function readInline(sql: Sql, tasks: readonly FileTask[], s: IngestSummary
   if (!pending.empty) await pending.write(sql);
 }
 
+/** Runs a worker holds at once: the one it reads and the next, so it never waits for a busy main thread. */
+const RUNS_AHEAD = 2;
+
 async function readInWorkers(sql: Sql, runs: FileTask[][], count: number, s: IngestSummary, opts: IngestOptions): Promise<void> {
   const pool = Array.from({ length: Math.min(count, Math.max(1, runs.length)) }, startWorker);
   try {
@@ -180,7 +182,7 @@ async function readInWorkers(sql: Sql, runs: FileTask[][], count: number, s: Ing
       let writing: Promise<void> | undefined;
       let next = 0;
       let failed = false;
-      const idle = new Set<Worker>();
+      const held = new Map<Worker, number>(pool.map((w) => [w, 0]));
       const fail = (err: unknown): void => {
         failed = true;
         reject(err instanceof Error ? err : new Error(String(err)));
@@ -189,12 +191,16 @@ async function readInWorkers(sql: Sql, runs: FileTask[][], count: number, s: Ing
         if (failed) return;
         if (!writing && pending.rollups.size >= FLUSH_ROLLUPS) write();
         // Backpressure: no new run while the merged rollups wait for the store.
-        while (idle.size && next < runs.length && pending.rollups.size < 2 * FLUSH_ROLLUPS) {
-          const w = idle.values().next().value!;
-          idle.delete(w);
-          w.postMessage({ type: 'run', tasks: runs[next++]! } satisfies WorkerTask);
+        for (let more = true; more && next < runs.length && pending.rollups.size < 2 * FLUSH_ROLLUPS; ) {
+          more = false;
+          for (const [w, n] of held) {
+            if (n >= RUNS_AHEAD || next >= runs.length) continue;
+            held.set(w, n + 1);
+            w.postMessage({ type: 'run', tasks: runs[next++]! } satisfies WorkerTask);
+            more = true;
+          }
         }
-        if (next >= runs.length && idle.size === pool.length && !writing) {
+        if (next >= runs.length && [...held.values()].every((n) => n === 0) && !writing) {
           if (pending.empty) resolve();
           else write();
         }
@@ -213,12 +219,13 @@ async function readInWorkers(sql: Sql, runs: FileTask[][], count: number, s: Ing
             countPage(s, m.page);
             pending.absorb(m.page);
             if (m.page.files.length) opts.onProgress?.(s, m.page.files.at(-1)!);
-          } else if (m.type === 'idle') idle.add(w);
+          } else if (m.type === 'done') held.set(w, held.get(w)! - 1);
           else return fail(new StorageWatchError('store_failed', `ingest worker failed: ${m.message}`));
           settle();
         });
         w.on('error', fail);
       }
+      settle();
     });
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Identity } from '../core/identity.js';
-import type { Rollup } from '../core/rollup.js';
 import { RollupAccumulator } from '../detection/rollup-accumulator.js';
-import { readFileEventBatches, readSmallText, sniffFile, type ContainerFormat } from '../sources/files/read-files.js';
+import { encodeRollup, type EncodedRollup } from '../store/rollups.js';
+import { readFileEventBatches, readSmallText, sniffFileParsed, type ContainerFormat } from '../sources/files/read-files.js';
 import { tallyItem, type ItemTally } from './tally-item.js';
 
 /** Read position of one file: how many records of it are stored, and the file as it was then. */
@@ -29,7 +29,8 @@ export interface FileTask {
  * cursors of the files they came from, to be committed together.
  */
 export interface RunPage extends ItemTally {
-  rollups: Rollup[];
+  /** Encoded here, in the worker, so the main thread has little more to do than write them. */
+  rollups: EncodedRollup[];
   identities: (Identity & { first: number; last: number })[];
   cursors: { file: string; cursor: FileCursor }[];
   /** Files read (partly or whole) and files that hold no known format. */
@@ -83,12 +84,13 @@ export class FileRunReader {
     let stat;
     let format: ContainerFormat | undefined;
     let whole: string | undefined;
+    let parsed: { doc: unknown } | undefined;
     try {
       stat = statSync(file);
       // Opening it first tells a file that vanished or is unreadable from one of an unknown format.
       closeSync(openSync(file, 'r'));
       whole = readSmallText(file);
-      format = await sniffFile(file, whole);
+      ({ format, parsed } = await sniffFileParsed(file, whole));
     } catch (err) {
       this.reject(file, `file unreadable: ${(err as Error).message}`);
       return;
@@ -112,7 +114,7 @@ export class FileRunReader {
     const cursor: FileCursor = { size: stat.size, mtimeMs: stat.mtimeMs, records: skip, complete: false, layout: format, head, headLength };
     this.page.files.push(file);
     let index = -1;
-    for await (const batch of readFileEventBatches(file, format, whole)) {
+    for await (const batch of readFileEventBatches(file, format, whole, parsed)) {
       for (const item of batch) {
         index++;
         if (index < skip) continue;
@@ -145,7 +147,7 @@ export class FileRunReader {
     const page = this.page;
     if (!page.records && !page.cursors.length && !page.unknownFiles.length && !page.files.length) return;
     const { rollups, identities } = this.acc.drain();
-    page.rollups = rollups;
+    page.rollups = rollups.map(encodeRollup);
     page.identities = identities;
     this.page = emptyPage();
     await this.post(page);

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
+import { from as copyStream } from 'pg-copy-streams';
 import type { Row, Sql } from './sql.js';
 import { migrate } from './migrate.js';
 
@@ -37,6 +38,9 @@ async function openPglite(dir: string): Promise<Sql> {
     exec: async (text) => {
       await q.exec(text);
     },
+    copyFrom: async (table, columns, text) => {
+      await q.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) });
+    },
     transaction: (fn) => ('transaction' in q ? q.transaction((tx) => fn(wrap(tx))) : fn(wrap(q))),
     close: () => db.close(),
   });
@@ -54,6 +58,19 @@ function openPostgres(url: string, onError: (err: Error) => void): Sql {
       (await q.query<T>(text, params ? [...params] : undefined)).rows,
     exec: async (text) => {
       await q.query(text);
+    },
+    copyFrom: async (table, columns, text) => {
+      const client = inTx ? (q as pg.PoolClient) : await pool.connect();
+      try {
+        const stream = client.query(copyStream(`copy ${table} (${columns.join(', ')}) from stdin`));
+        await new Promise<void>((resolve, reject) => {
+          stream.on('error', reject);
+          stream.on('finish', resolve);
+          stream.end(text);
+        });
+      } finally {
+        if (!inTx) client.release();
+      }
     },
     transaction: async (fn) => {
       if (inTx) return fn(wrap(q, true));

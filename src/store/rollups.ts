@@ -47,13 +47,44 @@ function toStored(r: Rollup): Record<string, unknown> {
   return out;
 }
 
-function fromStored(identity: string, hour: Date, data: Partial<Record<keyof Rollup, unknown>>): Rollup {
-  const r: Rollup = Object.assign<Rollup, object, object>(emptyRollup(identity, hour.getTime()), data, { identity, hour: hour.getTime() });
+function fromStored(identity: string, hour: Date | number, data: Partial<Record<keyof Rollup, unknown>>): Rollup {
+  const at = typeof hour === 'number' ? hour : hour.getTime();
+  const r: Rollup = Object.assign<Rollup, object, object>(emptyRollup(identity, at), data, { identity, hour: at });
   for (const k of SKETCHES) {
     const v = data[k];
     if (typeof v === 'string') r[k] = unpackSketch(v);
   }
   return r;
+}
+
+/**
+ * A rollup in its stored form, ready to write: ingest workers encode what they fold, so the main
+ * thread receives strings (cheap to pass between threads) and only decodes the few identity-hours
+ * that two pages both hold.
+ */
+export interface EncodedRollup {
+  identity: string;
+  /** Start of the hour, epoch ms. */
+  hour: number;
+  ops: number;
+  bytesOut: number;
+  /** The stored JSON (see toStored). */
+  data: string;
+}
+
+/** The stored form of a rollup. */
+export function encodeRollup(r: Rollup): EncodedRollup {
+  return { identity: r.identity, hour: r.hour, ops: totalOps(r), bytesOut: r.bytesOut, data: JSON.stringify(toStored(r)) };
+}
+
+/** The rollup an encoded one stands for. */
+export function decodeRollup(e: EncodedRollup): Rollup {
+  return fromStored(e.identity, e.hour, JSON.parse(e.data) as StoredRow['data']);
+}
+
+/** Two encoded rollups of the same identity and hour combined (mergeRollups, `a` first). */
+export function mergeEncoded(a: EncodedRollup, b: EncodedRollup): EncodedRollup {
+  return encodeRollup(mergeRollups(decodeRollup(a), decodeRollup(b)));
 }
 
 function rowsJson(rollups: readonly Rollup[]): string {
@@ -62,36 +93,74 @@ function rowsJson(rollups: readonly Rollup[]): string {
 
 type StoredRow = { identity_key: string; hour: Date; data: Partial<Record<keyof Rollup, unknown>> };
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A value as a field of COPY's text format. */
+function copyField(text: string): string {
+  return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
+}
+
+const STAGE_COLUMNS = ['identity_key', 'hour', 'ops', 'bytes_out', 'data'] as const;
+
+function copyText(rows: readonly EncodedRollup[]): string {
+  // A batch spans few hours: format each once.
+  const hours = new Map<number, string>();
+  let out = '';
+  for (const r of rows) {
+    let hour = hours.get(r.hour);
+    if (hour === undefined) hours.set(r.hour, (hour = new Date(r.hour).toISOString()));
+    out += `${copyField(r.identity)}\t${hour}\t${r.ops}\t${r.bytesOut}\t${copyField(r.data)}\n`;
+  }
+  return out;
+}
+
 /**
- * Merges new hourly rollups into the stored ones and marks those hours for detection: one insert per
- * chunk for the hours not stored yet (nearly all of them in a scan), then one read and one upsert for
- * the few that must be merged with what is stored.
+ * Merges new hourly rollups into the stored ones and marks those hours for detection. The batch is
+ * loaded with COPY into a temporary table, from which one statement marks the hours pending and one
+ * inserts the hours not stored yet (nearly all of them in a scan) and names the others; only those
+ * are read (locked), merged here and written back.
  */
 export async function saveRollups(sql: Sql, rollups: readonly Rollup[]): Promise<void> {
-  for (const part of chunks(rollups)) {
-    await markPending(sql, part);
-    const inserted = await sql.query<{ identity_key: string; hour: Date }>(
-      `insert into rollups (identity_key, hour, ops, bytes_out, data)
-       select x.i, to_timestamp(x.h / 1000), x.o, x.b, x.d
-       from json_to_recordset($1::json) as x(i text, h float8, o int, b bigint, d json)
-       on conflict (identity_key, hour) do nothing
-       returning identity_key, hour`,
-      [rowsJson(part)],
+  await saveEncodedRollups(sql, rollups.map(encodeRollup));
+}
+
+/** saveRollups for rollups already encoded (by ingest workers). */
+export async function saveEncodedRollups(sql: Sql, rollups: readonly EncodedRollup[]): Promise<void> {
+  if (!rollups.length) return;
+  // The temporary table lives on one connection: the whole save is one transaction (or part of the caller's).
+  await sql.transaction(async (tx) => {
+    await tx.exec('create temp table rollups_stage (identity_key text not null, hour timestamptz not null, ops integer not null, bytes_out bigint not null, data json not null)');
+    // In chunks: the text of one COPY is copied into PGlite's memory, which never shrinks again.
+    for (const part of chunks(rollups)) await tx.copyFrom('rollups_stage', STAGE_COLUMNS, copyText(part));
+    await tx.exec(
+      `insert into rollups_pending (identity_key, hour) select identity_key, hour from rollups_stage
+       on conflict (identity_key, hour) do update set saved_at = clock_timestamp()`,
     );
-    if (inserted.length === part.length) continue;
-    const done = new Set(inserted.map((r) => keyOf(r.identity_key, r.hour.getTime())));
-    const rest = part.filter((r) => !done.has(keyOf(r.identity, r.hour)));
+    const clashes = await tx.query<{ identity_key: string; hour: Date }>(
+      `with added as (
+         insert into rollups (identity_key, hour, ops, bytes_out, data) select identity_key, hour, ops, bytes_out, data from rollups_stage
+         on conflict (identity_key, hour) do nothing
+         returning identity_key, hour)
+       select s.identity_key, s.hour from rollups_stage s
+       where not exists (select 1 from added a where a.identity_key = s.identity_key and a.hour = s.hour)`,
+    );
+    await tx.exec('drop table rollups_stage');
+    if (clashes.length) await mergeStored(tx, rollups, clashes);
+  });
+}
+
+/** Merges rollups whose identity-hour is stored already with the stored ones, locked until the transaction ends. */
+async function mergeStored(sql: Sql, rollups: readonly EncodedRollup[], clashes: readonly { identity_key: string; hour: Date }[]): Promise<void> {
+  const byKey = new Map(rollups.map((r) => [keyOf(r.identity, r.hour), r]));
+  for (const part of chunks(clashes)) {
     const existing = await sql.query<StoredRow>(
       `select r.identity_key, r.hour, r.data from rollups r
-       join json_to_recordset($1::json) as k(identity text, hour float8)
-         on r.identity_key = k.identity and r.hour = to_timestamp(k.hour / 1000)`,
-      [JSON.stringify(rest.map((r) => ({ identity: r.identity, hour: r.hour })))],
+       join unnest($1::text[], $2::float8[]) as k(identity, hour) on r.identity_key = k.identity and r.hour = to_timestamp(k.hour / 1000)
+       for update of r`,
+      [part.map((c) => c.identity_key), part.map((c) => c.hour.getTime())],
     );
-    const stored = new Map(existing.map((row) => [keyOf(row.identity_key, row.hour.getTime()), fromStored(row.identity_key, row.hour, row.data)]));
-    const merged = rest.map((r) => {
-      const old = stored.get(keyOf(r.identity, r.hour));
-      return old ? mergeRollups(old, r) : r;
-    });
+    const merged = existing.map((row) => mergeRollups(fromStored(row.identity_key, row.hour, row.data), decodeRollup(byKey.get(keyOf(row.identity_key, row.hour.getTime()))!)));
     await sql.query(
       `insert into rollups (identity_key, hour, ops, bytes_out, data)
        select x.i, to_timestamp(x.h / 1000), x.o, x.b, x.d
@@ -100,15 +169,6 @@ export async function saveRollups(sql: Sql, rollups: readonly Rollup[]): Promise
       [rowsJson(merged)],
     );
   }
-}
-
-/** Marks identity-hours as waiting for detection (again, when more arrived after they were judged). */
-async function markPending(sql: Sql, rollups: readonly Rollup[]): Promise<void> {
-  await sql.query(
-    `insert into rollups_pending (identity_key, hour) select k, to_timestamp(h / 1000) from unnest($1::text[], $2::float8[]) as x(k, h)
-     on conflict (identity_key, hour) do update set saved_at = clock_timestamp()`,
-    [rollups.map((r) => r.identity), rollups.map((r) => r.hour)],
-  );
 }
 
 /** Rollups waiting for detection, and the instant they were read (for markJudged). */

@@ -9,6 +9,8 @@ export interface Sql {
   query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs several statements separated by semicolons, without parameters (migrations). */
   exec(text: string): Promise<void>;
+  /** Loads rows into a table with COPY: `text` is COPY's text format (tab-separated, one row a line). */
+  copyFrom(table: string, columns: readonly string[], text: string): Promise<void>;
   /** Runs fn inside one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /** Releases the connection(s). */

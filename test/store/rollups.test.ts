@@ -51,6 +51,19 @@ describe.each(ENGINES)('rollups and baselines on %s', (engine: Engine) => {
     expect(row).toEqual({ ops: 6, bytes_out: 2324 });
   });
 
+  it('keeps object keys, clients and principals with tabs, backslashes and line breaks as they were', async () => {
+    // Attacker-chosen text must reach the evidence unchanged, whatever the bulk load's escaping.
+    const odd = awsUser('odd\tname\\with\nbreaks');
+    await storeIdentities(t.db.sql, [odd]);
+    const key = 'dir\\sub\tkey\r\nline.csv';
+    const client = 'curl\\8.0\t"quoted"';
+    await saveRollups(t.db.sql, [rollupOf([accessEvent(odd, H9 + 1000, { key, client }), accessEvent(odd, H9 + 2000, { key, client })])]);
+    const [stored] = await identityRollups(t.db.sql, odd.key, T0, T0 + DAY);
+    expect(stored!.identity).toBe(odd.key);
+    expect(stored!.sampleKeys).toEqual([`finance/${key}`]);
+    expect(stored!.clients).toEqual({ [client]: 2 });
+  });
+
   it('keeps rollups of different identities and hours apart', async () => {
     await saveRollups(t.db.sql, [
       rollupOf([accessEvent(alice, H9 + 1000)]),

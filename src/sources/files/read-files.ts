@@ -113,6 +113,22 @@ function parsesAsObject(line: string): boolean {
   }
 }
 
+/** The first `n` lines of a text, without splitting all of it. */
+function firstLines(text: string, n: number): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (out.length < n) {
+    const nl = text.indexOf('\n', at);
+    if (nl === -1) {
+      out.push(text.slice(at));
+      break;
+    }
+    out.push(text.slice(at, nl));
+    at = nl + 1;
+  }
+  return out;
+}
+
 function containerOf(text: string): ContainerFormat | undefined {
   const start = text.trimStart();
   if (start.startsWith('[')) return 'json';
@@ -120,7 +136,7 @@ function containerOf(text: string): ContainerFormat | undefined {
     if (!start.includes('\n')) return 'json';
     // One object per line, even if the first line is damaged: a pretty-printed document has no such lines
     // (its inner objects are indented, and its first line is a lone bracket).
-    const lines = start.split('\n').slice(0, 20);
+    const lines = firstLines(start, 20);
     return lines.slice(0, -1).some((l) => l.startsWith('{') && parsesAsObject(l.trim())) ? 'ndjson' : 'json';
   }
   if (/^\d\.\d;/.test(start)) return 'storage-analytics';
@@ -129,10 +145,14 @@ function containerOf(text: string): ContainerFormat | undefined {
   return undefined;
 }
 
+function holdsKnownRecords(value: unknown): boolean {
+  return expand(value).some((r) => isRecord(r) && normalizerFor(r) !== undefined);
+}
+
 // True when the JSON text holds at least one record of a family storage-watch reads.
 function recognises(json: string): boolean {
   try {
-    return expand(JSON.parse(json)).some((r) => isRecord(r) && normalizerFor(r) !== undefined);
+    return holdsKnownRecords(JSON.parse(json));
   } catch {
     return false;
   }
@@ -140,19 +160,47 @@ function recognises(json: string): boolean {
 
 /** Recognises a file's layout from its content (or its `whole` text, when already read); undefined when it holds no audit records storage-watch knows. */
 export async function sniffFile(file: string, whole?: string): Promise<ContainerFormat | undefined> {
+  return (await sniffFileParsed(file, whole)).format;
+}
+
+/** A file's layout and, when its whole text is one JSON document, that document parsed (to read it without parsing it again). */
+export interface SniffedFile {
+  format: ContainerFormat | undefined;
+  parsed?: { doc: unknown };
+}
+
+/** sniffFile that also hands back the parsed document of a whole text that is one JSON document. */
+export async function sniffFileParsed(file: string, whole?: string): Promise<SniffedFile> {
   const text = await head(file, whole);
   const format = containerOf(text);
-  if (format === 'ndjson') return text.split('\n').slice(0, 20).some(recognises) ? format : undefined;
-  if (format !== 'json') return format;
+  if (format === 'ndjson') return { format: firstLines(text, 20).some(recognises) ? format : undefined };
+  if (format !== 'json') return { format };
+  // A delivery file read whole is nearly always one document: parsing it once answers faster than
+  // cutting its head into pieces, and the reader reuses the result.
+  if (whole !== undefined) {
+    let doc: unknown;
+    let parsed = false;
+    try {
+      doc = JSON.parse(whole.replace(/^\uFEFF/, ''));
+      parsed = true;
+    } catch {
+      // Several documents, or a damaged one: judged by its pieces below.
+    }
+    if (parsed && holdsKnownRecords(doc)) return { format, parsed: { doc } };
+  }
+  return { format: jsonLayout(text) };
+}
+
+function jsonLayout(text: string): ContainerFormat | undefined {
   // Several values one after another (`jq .` output) are judged by the ones complete within the head.
   const scanner = new ConcatenatedJsonScanner();
   const pieces = scanner.push(text);
   if (pieces.length > 1 || (pieces.length === 1 && scanner.pending)) {
     return pieces.some((p) => recognises(p.text)) ? 'concatenated-json' : undefined;
   }
-  if (pieces.length === 1) return recognises(pieces[0]!.text) ? format : undefined;
+  if (pieces.length === 1) return recognises(pieces[0]!.text) ? 'json' : undefined;
   // A document larger than the sniffed head: look for a known record's fields instead.
-  return /"(eventSource|protoPayload|operationName|TimeGenerated|Records|records)"/.test(text) ? format : undefined;
+  return /"(eventSource|protoPayload|operationName|TimeGenerated|Records|records)"/.test(text) ? 'json' : undefined;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -193,10 +241,10 @@ async function* lineChunks(stream: Readable): AsyncGenerator<string[]> {
 }
 
 /** Raw records of a file in batches; a file that breaks off (truncated gzip, I/O error) ends with one rejection saying so. */
-async function* rawRecords(file: string, format: ContainerFormat, whole?: string): AsyncGenerator<RawItem[]> {
+async function* rawRecords(file: string, format: ContainerFormat, whole?: string, parsed?: { doc: unknown }): AsyncGenerator<RawItem[]> {
   const position = { index: 0 };
   try {
-    yield* rawRecordsOf(file, format, position, whole);
+    yield* rawRecordsOf(file, format, position, whole, parsed);
   } catch (err) {
     yield [{ error: `file unreadable after ${position.index} records: ${(err as Error).message}`, origin: { file, index: position.index } }];
   }
@@ -218,7 +266,11 @@ function parseLine(text: string, format: ContainerFormat, file: string, line: nu
   for (const record of expand(value)) out.push({ record, origin: { file, index: position.index++, line } });
 }
 
-async function* rawRecordsOf(file: string, format: ContainerFormat, position: { index: number }, whole?: string): AsyncGenerator<RawItem[]> {
+async function* rawRecordsOf(file: string, format: ContainerFormat, position: { index: number }, whole?: string, parsed?: { doc: unknown }): AsyncGenerator<RawItem[]> {
+  if (format === 'json' && parsed) {
+    yield expand(parsed.doc).map((record) => ({ record, origin: { file, index: position.index++ } }));
+    return;
+  }
   if (format === 'json') {
     let text = whole ?? '';
     if (whole === undefined) for await (const chunk of openText(file)) text += chunk as string;
@@ -275,10 +327,10 @@ function toItem(raw: RawItem): SourceItem {
  * Streams the records of one file as batches of normalised items (about a read chunk each), from its
  * `whole` text when the caller already read it (readSmallText); throws `unknown_format` like readFileEvents.
  */
-export async function* readFileEventBatches(file: string, format?: ContainerFormat, whole?: string): AsyncGenerator<SourceItem[]> {
+export async function* readFileEventBatches(file: string, format?: ContainerFormat, whole?: string, parsed?: { doc: unknown }): AsyncGenerator<SourceItem[]> {
   const layout = format ?? (await sniffFile(file, whole));
   if (!layout) throw new StorageWatchError('unknown_format', `${file}: not an audit-log format storage-watch knows (CloudTrail, Cloud Audit Logs, Azure resource logs, StorageBlobLogs, Storage Analytics)`);
-  for await (const batch of rawRecords(file, layout, whole)) yield batch.map(toItem);
+  for await (const batch of rawRecords(file, layout, whole, parsed)) yield batch.map(toItem);
 }
 
 /** Streams the records of one file as normalised items; throws `unknown_format` when the file holds no known records. */
