@@ -16,6 +16,20 @@ function shapeOf(bucket: string): string {
   return bucket.replace(/\d+/g, '#');
 }
 
+/** Parts of the identity's own name (`xena.quist@corp.example` gives xena and quist; the IAM user `dquist` gives dquist). */
+function nameParts(name: string): string[] {
+  const n = name.toLowerCase();
+  const local = n.includes('@') ? n.slice(0, n.indexOf('@')) : n.slice(n.lastIndexOf('/') + 1);
+  return local.split(/[^a-z0-9]+/).filter((p) => p.length >= 2);
+}
+
+/** A bucket named after the identity itself (`sandbox-xena-quist`, `dquist-scratch`): its own space, not someone else's data. */
+function namedAfter(bucket: string, parts: readonly string[]): boolean {
+  if (parts.join('').length < 4) return false;
+  const words = new Set(bucket.toLowerCase().split(/[^a-z0-9]+/));
+  return parts.every((p) => words.has(p)) || words.has(parts.join(''));
+}
+
 /** Reads and lists in a bucket at least: the rollup does not split classes by bucket, so the hour's writes and deletes may all have been there. */
 function readsIn(r: Rollup, ops: number): number {
   const nonRead = totalOps(r) - (r.ops.read ?? 0) - (r.ops.list ?? 0);
@@ -69,6 +83,10 @@ export const firstBucketAccess: Detector = {
       if (sibling && level > 0) {
         level--;
         reasons.push('a dated sibling of a bucket it already uses: one step lower');
+      }
+      if (level > 0 && namedAfter(bucket, nameParts(identity.principal.name))) {
+        level = 0;
+        reasons.push('a bucket named after the identity itself (its own sandbox or scratch space): low');
       }
       const teammates = ctx.peerUse?.bucketUsers(bucket, identity.key) ?? 0;
       if (!sibling && teammates > 0 && level > 0 && level < 3) {
