@@ -19,6 +19,11 @@ const SLOW_FLOOR = 30;
 /** A mature identity's day this many times its typical day, and above its busiest normal day, is a slow theft. */
 const SLOW_TYPICAL = 4;
 const SLOW_BUSIEST = 1.5;
+/** A day this far past its busiest day so far is a slow theft from this many times its typical day. */
+const SLOW_BUSIEST_FAR = 2.5;
+const SLOW_TYPICAL_FAR = 3.5;
+/** Objects below which "far past its busiest day" is small-number chance (a light reader's 70 against a busiest 28). */
+const SLOW_FAR_FLOOR = 100;
 /** Against a short or a heavy-habit history the day must double its busiest. */
 const SLOW_BUSIEST_STRICT = 2;
 /** The largest share of a slow theft's objects that one hour may hold: spread over the day, not one session. */
@@ -59,7 +64,9 @@ function slowTheft(ctx: DetectionContext, objects: number, busiestHour: number, 
   const busiest = objects / Math.max(d.max, 1);
   // A short history, or one with days far above its typical one (a finance user's Fridays), must go well past its busiest.
   const needed = historyDays(ctx.baseline) < SLOW_SHORT_HISTORY || d.max >= HEAVY_HABIT * d.median ? SLOW_BUSIEST_STRICT : SLOW_BUSIEST;
-  if (typical < SLOW_TYPICAL || busiest < needed) return undefined;
+  // Far above its typical day and past its busiest, or a little less above typical but far past anything it ever did.
+  const theft = (typical >= SLOW_TYPICAL && busiest >= needed) || (objects >= SLOW_FAR_FLOOR && typical >= SLOW_TYPICAL_FAR && busiest >= SLOW_BUSIEST_FAR);
+  if (!theft) return undefined;
   return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day of objects and ${busiest.toFixed(1)}x its busiest day so far, spread over the day` };
 }
 
