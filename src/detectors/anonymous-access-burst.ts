@@ -6,7 +6,9 @@ import type { DetectionContext, Detector } from '../detection/detector.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { topKeys } from '../detection/top-keys.js';
+import { accountWatchedSince } from './learning-floor.js';
 
+const DAY = 86_400_000;
 /** Fewer anonymous requests than this in an hour is never a burst, however quiet the public side usually is. */
 const OPS_FLOOR = 100;
 
@@ -32,8 +34,8 @@ export const anonymousAccessBurst: Detector = {
     if (identity.principal.type !== 'anonymous') return [];
     const days = historyDays(b);
     // The public is new wherever it first appears; what it is new against is the account, watched since its first identity.
-    const watchedSince = Math.min(ctx.peerUse?.accountSince() ?? Infinity, b.firstSeen || Infinity);
-    const watchedDays = Number.isFinite(watchedSince) ? Math.max(days, Math.floor((r.hour - watchedSince) / 86_400_000)) : days;
+    const watchedSince = accountWatchedSince(ctx);
+    const watchedDays = watchedSince === undefined ? days : Math.max(days, Math.floor((r.hour - watchedSince) / DAY));
     const learning = watchedDays < settings.learningDays;
     const ops = totalOps(r);
     const { readObjects } = distinctObjects(r);

@@ -28,6 +28,12 @@ export function comparable(ctx: DetectionContext): boolean {
   return historyDays(ctx.baseline) > 0 || (ctx.peers?.count ?? 0) >= MIN_PEERS;
 }
 
+/** When the identity's cloud account began to be watched (its first identity seen), or undefined when nothing says. */
+export function accountWatchedSince(ctx: DetectionContext): number | undefined {
+  const since = Math.min(ctx.peerUse?.accountSince() ?? Infinity, ctx.baseline.firstSeen || Infinity);
+  return Number.isFinite(since) ? since : undefined;
+}
+
 /** Whether a norm is only a guess: the identity is still learning and no mature peers vouch for it. */
 export function guessedNorm(norm: Norm): boolean {
   return norm.learning && norm.basis !== 'peers';

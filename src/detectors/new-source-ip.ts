@@ -64,15 +64,14 @@ export const newSourceIp: Detector = {
     // A /16 first reached within the last day is still new for the whole of that day: an exfiltration from a rented
     // server lasts hours, and only its first hour would otherwise be judged (the address is learnt after it).
     const today = r.hour - DAY;
-    const oldWide = new Set([
+    const knownWide = new Set([
       ...Object.entries(b.ips).filter(([, v]) => v.first < today).map(([ip]) => ip),
       ...Object.entries(b.networks).filter(([, v]) => v.first < today).map(([n]) => n.split('/')[0]!),
     ].map(wideNetworkOf));
-    const newToday = (ip: string): boolean => b.firstSeen < today && !privateRangeOf(ip) && !oldWide.has(wideNetworkOf(ip));
+    const newToday = (ip: string): boolean => b.firstSeen < today && !privateRangeOf(ip) && !knownWide.has(wideNetworkOf(ip));
     const fresh = Object.keys(r.ips).filter((ip) => ip !== OTHER && (!isKnownAddress(b, ip) || newToday(ip)) && !inNetworks(ip, settings.knownNetworks));
     if (!fresh.length) return [];
     const learning = days < settings.learningDays;
-    const knownWide = oldWide;
     const typicalDayOps = dailyTotals(b, 'ops', true, r.hour).median;
     const families = newClientFamilies(r.clients, b.clients);
     const newFamilies = [...families.keys()];

@@ -10,7 +10,7 @@ import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
 import { topKeys } from '../detection/top-keys.js';
 import { newClientFamilies } from '../detection/client-family.js';
-import { learningSeverity } from './learning-floor.js';
+import { accountWatchedSince, learningSeverity } from './learning-floor.js';
 
 const LEVELS: Severity[] = ['low', 'medium', 'high', 'critical'];
 /** Distinct never-read secrets in one hour that look like harvesting rather than one job's config. */
@@ -57,6 +57,9 @@ export const secretObjectRead: Detector = {
     const bulkSeverity = learningSeverity(severityOf(bulkRatio, r.bytesOut, settings.thresholds), bytesNorm, bulkRatio, settings.thresholds);
     const bulk = bulkSeverity?.severity === 'low' ? undefined : bulkSeverity;
     const who = identity.principal.name;
+    // What the team reads routinely is only known once the account has been watched a while.
+    const watchedSince = accountWatchedSince(ctx);
+    const routineUnknown = watchedSince === undefined || r.hour - watchedSince < settings.learningDays * 86_400_000;
 
     return [...byBucket.entries()].map(([bucket, objects]): FindingDraft => {
       const odd = objects.filter((o) => !routine(o));
@@ -79,9 +82,7 @@ export const secretObjectRead: Detector = {
         level = odd.length ? 3 : Math.max(level + 1, 1);
         reasons.push(`with a bulk download: ${bulk.reason} (basis: ${bytesNorm.basis})`);
       }
-      // What the team reads routinely is only known once the account has been watched a while.
-      const watchedSince = Math.min(ctx.peerUse?.accountSince() ?? Infinity, b.firstSeen || Infinity);
-      if (r.hour - watchedSince < settings.learningDays * 86_400_000 && level > 0) {
+      if (routineUnknown && level > 0) {
         level = 0;
         reasons.push(`the account has been watched for less than ${settings.learningDays} days: its team's routine is not known yet, so low`);
       } else if (learning && level > 0) {
