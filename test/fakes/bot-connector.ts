@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { startJsonServer, type JsonReply } from './json-server.js';
 
 /** One Bot Connector request the fake received, with the status it answered. */
 export interface ConnectorCall {
@@ -50,16 +50,8 @@ export class FakeBotConnector {
   /** Starts the fake; `members` are the users getConversationMember knows, by id. */
   static async start(opts: { members?: Record<string, Record<string, string>> } = {}): Promise<FakeBotConnector> {
     const ref: { fake?: FakeBotConnector } = {};
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => ref.fake!.handle(req.method ?? '', req.url ?? '', req.headers.authorization, Buffer.concat(chunks).toString('utf8'), (status, body, headers = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify(body));
-      }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const fake = new FakeBotConnector(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, opts.members ?? {});
+    const { server, url } = await startJsonServer((...request) => ref.fake!.handle(...request));
+    const fake = new FakeBotConnector(server, url, opts.members ?? {});
     ref.fake = fake;
     return fake;
   }
@@ -96,7 +88,7 @@ export class FakeBotConnector {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private handle(method: string, rawUrl: string, authorization: string | undefined, text: string, send: (status: number, body: unknown, headers?: Record<string, string>) => void): void {
+  private handle(method: string, rawUrl: string, authorization: string | undefined, text: string, send: JsonReply): void {
     const path = decodeURIComponent(rawUrl.split('?')[0]!);
     let body: Record<string, unknown> = {};
     try {

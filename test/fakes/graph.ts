@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import type { FakeBotConnector } from './bot-connector.js';
+import { startJsonServer, type JsonReply } from './json-server.js';
 
 /** One request the fake Graph (or its sign-in endpoint) received, with the status it answered. */
 export interface GraphCall {
@@ -55,16 +55,8 @@ export class FakeGraph {
    */
   static async start(opts: { connector: FakeBotConnector; appId?: string; teams?: Record<string, string[]>; credentials?: { tenantId: string; clientId: string; clientSecret: string } }): Promise<FakeGraph> {
     const ref: { fake?: FakeGraph } = {};
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => ref.fake!.handle(req.method ?? '', req.url ?? '', req.headers.authorization, Buffer.concat(chunks).toString('utf8'), (status, body, headers = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify(body));
-      }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const fake = new FakeGraph(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { ...opts, appId: opts.appId ?? 'abcdef01-2345-4678-89ab-cdef01234567' });
+    const { server, url } = await startJsonServer((...request) => ref.fake!.handle(...request));
+    const fake = new FakeGraph(server, url, { ...opts, appId: opts.appId ?? 'abcdef01-2345-4678-89ab-cdef01234567' });
     ref.fake = fake;
     return fake;
   }
@@ -135,7 +127,7 @@ export class FakeGraph {
     };
   }
 
-  private handle(method: string, rawUrl: string, authorization: string | undefined, text: string, send: (status: number, body: unknown, headers?: Record<string, string>) => void): void {
+  private handle(method: string, rawUrl: string, authorization: string | undefined, text: string, send: JsonReply): void {
     const url = new URL(rawUrl, this.url);
     const path = decodeURIComponent(url.pathname);
     const query = Object.fromEntries(url.searchParams);
