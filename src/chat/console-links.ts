@@ -71,8 +71,7 @@ function azureLink(f: Finding, from: number, to: number): ConsoleLink {
     : `RequesterObjectId =~ ${kql(id)} or RequesterUpn =~ ${kql(id)} or RequesterAppId =~ ${kql(id)}`;
   const query = `StorageBlobLogs
 | where TimeGenerated between (datetime(${iso(from)}) .. datetime(${iso(to)}))
-| where AccountName == ${kql(storageAccount)}
-| where ${who}
+${storageAccount ? `| where AccountName == ${kql(storageAccount)}\n` : ''}| where ${who}
 | order by TimeGenerated desc`;
   // Portal "share link" format: the query gzipped, base64, then URI-encoded, scoped to the subscription.
   const q = enc(gzipSync(Buffer.from(query, 'utf8')).toString('base64'));

@@ -195,7 +195,8 @@ function buildIdentity(ctx: BuildContext, slot: Slot, index: number, buckets: Ma
     principalId: principalIdOf(auth),
     name: human ? email : name,
     cloud,
-    account,
+    // An Entra principal is one identity across the subscription's storage accounts.
+    account: auth.type === 'azure-oauth' ? account.split('/')[0]! : account,
     human,
     auth,
     timeZone: location?.timeZone ?? 'UTC',

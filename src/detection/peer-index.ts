@@ -45,8 +45,9 @@ export function objectShape(object: string): string {
   return object.replace(/\d+/g, '#');
 }
 
+/** The cloud account an identity is watched in; an Azure storage account's keys, SAS and anonymous callers count with its subscription. */
 function accountOf(identity: Identity): string {
-  return `${identity.cloud}|${identity.account}`;
+  return `${identity.cloud}|${identity.account.split('/')[0]}`;
 }
 
 function p99(values: number[]): number {

@@ -4,13 +4,23 @@ import type { Resource } from '../../core/event.js';
 /**
  * Container and blob key of a request: from the object key (`/<account>/<container>/<blob>`, or a
  * URL for CopyBlobSource and similar) when logged, else from the request URI's path (URL-decoded,
- * query stripped). Account-level calls give an empty container.
+ * query stripped). Containers are named inside a storage account, so the bucket is
+ * `<account>/<container>`: the account that served the request, or the one a URL names (a copy source
+ * may live in another account). Account-level calls give an empty bucket.
  */
-export function blobResource(objectKey: string | undefined, uri: string | undefined): Resource {
+export function blobResource(objectKey: string | undefined, uri: string | undefined, account: string): Resource {
   const key = objectKey?.replace(/^"(.*)"$/, '$1');
-  if (key && /^https?:\/\//i.test(key)) return fromUrl(key) ?? fromUri(uri);
-  if (key?.startsWith('/')) return fromSegments(key.slice(1).split('/').slice(1), false);
-  return fromUri(uri);
+  if (key && /^https?:\/\//i.test(key)) {
+    const source = fromUrl(key);
+    if (source) return inAccount(source, accountFromUri(key) ?? account);
+  } else if (key?.startsWith('/')) {
+    return inAccount(fromSegments(key.slice(1).split('/').slice(1), false), account);
+  }
+  return inAccount(fromUri(uri), account);
+}
+
+function inAccount(r: Resource, account: string): Resource {
+  return r.bucket ? { ...r, bucket: `${account}/${r.bucket}` } : r;
 }
 
 /** Storage account name from a blob or dfs endpoint host (`<account>.blob.core.windows.net`). */

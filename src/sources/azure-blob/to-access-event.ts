@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AccessEvent, Normalized } from '../../core/event.js';
+import type { AccessEvent, Normalized, Principal } from '../../core/event.js';
 import { azurePrincipal } from './azure-principal.js';
 import type { AzureCaller } from './azure-principal.js';
 import { blobOutcome } from './blob-outcome.js';
@@ -59,13 +59,17 @@ export function toAccessEvent(req: BlobRequest): Normalized {
   const accountName = (req.accountName ?? accountFromUri(req.uri))?.toLowerCase();
   if (!accountName) return { kind: 'reject', reason: 'storage account name missing' };
   const arrivedAt = parseAzureTime(req.arrivedAt);
+  const principal = azurePrincipal(req.caller, accountName);
+  const subscription = req.subscriptionId?.toLowerCase();
   const event: AccessEvent = {
     id: eventId(req),
     cloud: 'azure',
-    account: req.subscriptionId ? `${req.subscriptionId.toLowerCase()}/${accountName}` : accountName,
-    principal: azurePrincipal(req.caller, accountName),
+    // An Entra user or service principal is one identity across the storage accounts of a subscription (a token stolen
+    // once reads them all); keys, SAS and anonymous callers belong to one storage account.
+    account: subscription ? (isEntra(principal) ? subscription : `${subscription}/${accountName}`) : accountName,
+    principal,
     action: { name: req.operation, class: classifyBlobOperation(req.operation) },
-    resource: blobResource(req.objectKey, req.uri),
+    resource: blobResource(req.objectKey, req.uri, accountName),
     bytesOut: readCount(req.responseBodySize),
     bytesIn: readCount(req.requestBodySize),
     outcome: blobOutcome(req.statusCode, req.statusText),
@@ -77,6 +81,11 @@ export function toAccessEvent(req: BlobRequest): Normalized {
   if (req.userAgent) event.client = req.userAgent;
   if (arrivedAt !== undefined) event.arrivedAt = arrivedAt;
   return { kind: 'event', event };
+}
+
+/** An Entra principal (object id, UPN or app id), not a key, a SAS, an anonymous or an unnamed caller. */
+function isEntra(p: Principal): boolean {
+  return (p.type === 'user' || p.type === 'service') && !p.id.includes(':') && !p.id.startsWith('unknown@');
 }
 
 function eventId(req: BlobRequest): string {

@@ -13,7 +13,7 @@ let main: TestDatabase;
 let reference: TestDatabase;
 let ws = 0;
 const nextWorkspace = (): string => `22222222-0000-4000-8000-${String(++ws).padStart(12, '0')}`;
-const ALICE = identityKey({ cloud: 'azure', account: '9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6b/contosodata', principal: { id: 'a1b2c3d4-1111-4222-8333-944455556666', name: '', type: 'user' } });
+const ALICE = identityKey({ cloud: 'azure', account: '9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6b', principal: { id: 'a1b2c3d4-1111-4222-8333-944455556666', name: '', type: 'user' } });
 
 beforeAll(async () => {
   [fake, main, reference] = await Promise.all([startLogAnalyticsFake(), createTestDatabase('pglite'), createTestDatabase('pglite')]);

@@ -49,11 +49,13 @@ describe('blobOutcome', () => {
 
 describe('blobResource', () => {
   it('prefers the object key, falls back to the decoded URI path without query', () => {
-    expect(blobResource('/acct/c/a/b.txt', 'https://acct.blob.core.windows.net/other/x')).toEqual({ bucket: 'c', key: 'a/b.txt' });
-    expect(blobResource(undefined, 'https://acct.blob.core.windows.net:443/c/dir/my%20file.txt?comp=metadata')).toEqual({ bucket: 'c', key: 'dir/my file.txt' });
-    expect(blobResource(undefined, 'http://127.0.0.1:10000/devstoreaccount1/c/k')).toEqual({ bucket: 'c', key: 'k' });
-    expect(blobResource('/acct', undefined)).toEqual({ bucket: '' });
-    expect(blobResource(undefined, 'not a url')).toEqual({ bucket: '' });
+    expect(blobResource('/acct/c/a/b.txt', 'https://acct.blob.core.windows.net/other/x', 'acct')).toEqual({ bucket: 'acct/c', key: 'a/b.txt' });
+    expect(blobResource(undefined, 'https://acct.blob.core.windows.net:443/c/dir/my%20file.txt?comp=metadata', 'acct')).toEqual({ bucket: 'acct/c', key: 'dir/my file.txt' });
+    expect(blobResource(undefined, 'http://127.0.0.1:10000/devstoreaccount1/c/k', 'devstoreaccount1')).toEqual({ bucket: 'devstoreaccount1/c', key: 'k' });
+    expect(blobResource('/acct', undefined, 'acct')).toEqual({ bucket: '' });
+    expect(blobResource(undefined, 'not a url', 'acct')).toEqual({ bucket: '' });
+    // A copy source names its own account, which may not be the one that logged the request.
+    expect(blobResource('https://other.blob.core.windows.net/src/a.txt', undefined, 'acct')).toEqual({ bucket: 'other/src', key: 'a.txt' });
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { identityKey } from '../../../src/core/event.js';
 import { azureResourceLogNormalizer as normalizer } from '../../../src/sources/azure-blob/normalize.js';
 import { sampleRecords } from '../../helpers/sample-records.js';
 import { eventOf, ndjsonFixture } from './azure-test-support.js';
@@ -15,7 +16,7 @@ describe('azure resource logs: documentation PutBlob example', () => {
       account: '12345678-2222-3333-4444-555555555555/testaccount1',
       region: 'uswestcentral',
       action: { name: 'PutBlob', class: 'write' },
-      resource: { bucket: 'cont1', key: 'blobname' },
+      resource: { bucket: 'testaccount1/cont1', key: 'blobname' },
       ip: '192.168.0.1',
       outcome: { status: 'success' },
       time: Date.parse('2019-02-28T19:10:21.212Z'),
@@ -40,7 +41,7 @@ describe('azure resource logs: Dynatrace SetBlobMetadata record', () => {
 
   it('keeps $default in the key and the SDK as client', () => {
     expect(event.account).toBe('69349acf-2a6c-409d-a925-96ba0c5f099f/functiondynatracesa4ni6');
-    expect(event.resource).toEqual({ bucket: 'azure-webjobs-eventhub', key: 'nippon.servicebus.windows.net/http/$default/checkpoint/0' });
+    expect(event.resource).toEqual({ bucket: 'functiondynatracesa4ni6/azure-webjobs-eventhub', key: 'nippon.servicebus.windows.net/http/$default/checkpoint/0' });
     expect(event.action).toEqual({ name: 'SetBlobMetadata', class: 'write' });
     expect(event.ip).toBe('10.50.0.204');
     expect(event.client).toMatch(/^azsdk-net-Storage\.Blobs\/12\.16\.0/);
@@ -68,7 +69,7 @@ describe('azure resource logs: Panther detection fixtures', () => {
   it('keys an account-key read without hash to the storage account, with no subscription known', () => {
     expect(events[16]!.principal).toEqual({ id: 'key:unknown@publicdata', name: 'account key (unknown) of publicdata', type: 'key' });
     expect(events[16]!.account).toBe('publicdata');
-    expect(events[16]!.resource).toEqual({ bucket: 'downloads', key: 'file.pdf' });
+    expect(events[16]!.resource).toEqual({ bucket: 'publicdata/downloads', key: 'file.pdf' });
   });
 
   it('recognises a SAS from the sig= parameter when the identity block is missing', () => {
@@ -106,9 +107,20 @@ describe('azure resource logs: hand-made CopyBlob, OAuth and non-blob records', 
       '64c1a2b3-101e-0006-326b-900570000000#2',
     ]);
     expect(source!.action).toEqual({ name: 'CopyBlobSource', class: 'read' });
-    expect(source!.resource).toEqual({ bucket: 'finance', key: 'ledger 2024.xlsx' });
+    expect(source!.resource).toEqual({ bucket: 'contosodata/finance', key: 'ledger 2024.xlsx' });
     expect(destination!.action.class).toBe('write');
-    expect(destination!.resource).toEqual({ bucket: 'staging', key: 'ledger-copy.xlsx' });
+    expect(destination!.resource).toEqual({ bucket: 'contosodata/staging', key: 'ledger-copy.xlsx' });
+  });
+
+  it('keys an Entra user once across the storage accounts of its subscription, and an account key per storage account', () => {
+    const inAccount = (r: Record<string, unknown>, account: string): Record<string, unknown> => JSON.parse(JSON.stringify(r).replaceAll('contosodata', account)) as Record<string, unknown>;
+    const user = [records[3]!, inAccount(records[3]!, 'contosohr')].map((r) => eventOf(normalizer.normalize(r)));
+    expect(identityKey(user[0]!)).toBe(identityKey(user[1]!));
+    expect(user.map((e) => e.resource.bucket)).toEqual(['contosodata/finance', 'contosohr/finance']);
+    // An account key belongs to one storage account, and so do SAS and anonymous callers.
+    const sas = inAccount(records[0]!, 'contosohr');
+    expect(eventOf(normalizer.normalize(records[0]!)).principal.type).toBe('key');
+    expect(eventOf(normalizer.normalize(sas)).account).toMatch(/\/contosohr$/);
   });
 
   it('names an OAuth user by object id and UPN, strips the port from a bracketed IPv6 address', () => {
@@ -116,7 +128,7 @@ describe('azure resource logs: hand-made CopyBlob, OAuth and non-blob records', 
     expect(event.principal).toEqual({ id: 'a1b2c3d4-1111-4222-8333-944455556666', name: 'Alice.Ng@contoso.com', type: 'user' });
     expect(event.ip).toBe('2001:db8:85a3::8a2e:370:7334');
     expect(event.bytesOut).toBe(1048576);
-    expect(event.resource).toEqual({ bucket: 'finance', key: 'reports/2025/q1 results.xlsx' });
+    expect(event.resource).toEqual({ bucket: 'contosodata/finance', key: 'reports/2025/q1 results.xlsx' });
   });
 
   it('skips queue records and control-plane activity records', () => {

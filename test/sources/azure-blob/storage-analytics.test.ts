@@ -17,7 +17,7 @@ describe('classic Storage Analytics entries (documented sample log)', () => {
       account: 'logsamples',
       principal: { id: 'sas:unknown@logsamples', name: 'SAS (unknown) of logsamples', type: 'key' },
       action: { name: 'PutBlob', class: 'write' },
-      resource: { bucket: 'container1', key: '1.txt' },
+      resource: { bucket: 'logsamples/container1', key: '1.txt' },
       ip: '71.197.193.44',
       client: 'Microsoft Azure Storage Explorer, 1.20.1, win32, azcopy-node, 2.0.0, win32,  AzCopy/10.11.0 Azure-Storage/0.13 (go1.15; Windows_NT)',
       bytesOut: 0,
@@ -31,7 +31,7 @@ describe('classic Storage Analytics entries (documented sample log)', () => {
     const event = eventOf(normalizer.normalize(entries[1]!));
     expect(event.principal).toEqual({ id: 'key:unknown@logsamples', name: 'account key (unknown) of logsamples', type: 'key' });
     expect(event.action).toEqual({ name: 'RenamePathFile', class: 'write' });
-    expect(event.resource).toEqual({ bucket: 'my-container', key: 'myfilerenamed.png' });
+    expect(event.resource).toEqual({ bucket: 'logsamples/my-container', key: 'myfilerenamed.png' });
     expect(event.ip).toBe('73.157.16.8');
   });
 
@@ -53,7 +53,7 @@ describe('classic Storage Analytics entries (other documented shapes)', () => {
     const event = eventOf(normalizer.normalize(entry));
     expect(event.principal).toEqual({ id: 'e5981635-dcf0-4279-ab7b-ca1cbdf4a5c7', name: '691458b9-1327-4635-9f55-ed83a7f1b41c', type: 'service' });
     expect(event.action).toEqual({ name: 'ListBlobs', class: 'list' });
-    expect(event.resource).toEqual({ bucket: 'sample-container' });
+    expect(event.resource).toEqual({ bucket: 'storagesamples/sample-container' });
     expect(event.bytesOut).toBe(5184);
   });
 
@@ -73,7 +73,7 @@ describe('classic Storage Analytics entries (other documented shapes)', () => {
     const event = eventOf(normalizer.normalize(source));
     expect(event.id).toBe('505fc366-688f-4622-bbb1-20e8fc26cffd#1');
     expect(event.action.class).toBe('read');
-    expect(event.resource).toEqual({ bucket: 'sample-container', key: 'sample-blob.txt' });
+    expect(event.resource).toEqual({ bucket: 'storagesample/sample-container', key: 'sample-blob.txt' });
     expect(event.principal.id).toBe('key:unknown@storagesample');
   });
 

@@ -7,7 +7,8 @@ import { AZURE_FIXTURES, eventOf } from './azure-test-support.js';
 
 const jsonRows = JSON.parse(readFileSync(`${AZURE_FIXTURES}storage-blob-logs.json`, 'utf8')) as Record<string, unknown>[];
 const csvRows = parse<Record<string, string>>(readFileSync(`${AZURE_FIXTURES}storage-blob-logs.csv`, 'utf8'), { columns: true });
-const ACCOUNT = '9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6b/contosodata';
+/** An Entra user is one identity across the subscription's storage accounts. */
+const ACCOUNT = '9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6b';
 
 describe('StorageBlobLogs rows (JSON export)', () => {
   const events: AccessEvent[] = jsonRows.map((r) => eventOf(normalizer.normalize(r)));
@@ -24,7 +25,7 @@ describe('StorageBlobLogs rows (JSON export)', () => {
       region: 'westeurope',
       principal: { id: 'a1b2c3d4-1111-4222-8333-944455556666', name: 'Alice.Ng@contoso.com', type: 'user' },
       action: { name: 'GetBlob', class: 'read' },
-      resource: { bucket: 'finance', key: 'reports/2025/q1 results.xlsx' },
+      resource: { bucket: 'contosodata/finance', key: 'reports/2025/q1 results.xlsx' },
       ip: '203.0.113.7',
       bytesOut: 1048576,
       bytesIn: 0,
@@ -63,7 +64,7 @@ describe('StorageBlobLogs rows (JSON export)', () => {
 
   it('reads a ListBlobs on a container as a list without key', () => {
     expect(events[5]!.action).toEqual({ name: 'ListBlobs', class: 'list' });
-    expect(events[5]!.resource).toEqual({ bucket: 'finance' });
+    expect(events[5]!.resource).toEqual({ bucket: 'contosodata/finance' });
   });
 });
 
@@ -87,6 +88,7 @@ describe('StorageBlobLogs rows (CSV export, every value a string)', () => {
   it('takes the account from _ResourceId when AccountName and _SubscriptionId are empty', () => {
     const event = eventOf(normalizer.normalize({ ...csvRows[0]!, AccountName: '', _SubscriptionId: '' }));
     expect(event.account).toBe(ACCOUNT);
+    expect(event.resource.bucket).toBe('contosodata/finance');
   });
 });
 
