@@ -92,15 +92,22 @@ export function usualHourShare(shares: readonly number[], utcHour: number): numb
   return Math.max(shares[(utcHour + 23) % 24] ?? 0, shares[utcHour] ?? 0, shares[(utcHour + 1) % 24] ?? 0);
 }
 
-/** For each UTC hour of the day, the share of active days on which the identity was active then. */
-export function hourOfDayShare(b: Baseline): number[] {
+/** Hours from the UTC hour to the nearest hour of the day the identity has ever been active in (24 when never active). */
+export function hoursFromActive(shares: readonly number[], utcHour: number): number {
+  for (let d = 0; d <= 12; d++) if ((shares[(utcHour + d) % 24] ?? 0) > 0 || (shares[(utcHour + 24 - d) % 24] ?? 0) > 0) return d;
+  return 24;
+}
+
+/** For each UTC hour of the day, the share of active days on which the identity was active then (only hours before `before`, when given). */
+export function hourOfDayShare(b: Baseline, before = Infinity): number[] {
   const days = new Map<number, Set<number>>();
-  for (const h of b.hours) {
+  const hours = before === Infinity ? b.hours : b.hours.filter((h) => h[0]! * HOUR < before);
+  for (const h of hours) {
     const hourOfDay = h[0]! % 24;
     const set = days.get(hourOfDay) ?? new Set<number>();
     set.add(Math.floor(h[0]! / 24));
     days.set(hourOfDay, set);
   }
-  const activeDays = new Set(b.hours.map((h) => Math.floor(h[0]! / 24))).size || 1;
+  const activeDays = new Set(hours.map((h) => Math.floor(h[0]! / 24))).size || 1;
   return Array.from({ length: 24 }, (_, i) => (days.get(i)?.size ?? 0) / activeDays);
 }

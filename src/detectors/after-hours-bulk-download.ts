@@ -1,8 +1,8 @@
 import { historyDays } from '../core/baseline.js';
-import type { FindingDraft } from '../core/finding.js';
+import type { FindingDraft, Severity } from '../core/finding.js';
 import { formatBytes } from '../core/format-bytes.js';
 import { distinctObjects } from '../core/rollup.js';
-import { hourOfDayShare, usualHourShare } from '../detection/baseline-stats.js';
+import { hourOfDayShare, hoursFromActive, usualHourShare } from '../detection/baseline-stats.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { hourNorm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
@@ -11,10 +11,29 @@ import { basisText, learningFloor, learningSeverity } from './learning-floor.js'
 
 /** Below this share of active days, an hour of the day is not one the identity usually works in. */
 const UNUSUAL_HOUR_SHARE = 0.1;
+/** While learning, an hour this far from every hour the identity worked in, over at least this many days, is off-hours beyond doubt. */
+const FAR_FROM_HOURS = 3;
+const KNOWN_HOURS_DAYS = 3;
+/** Hours before the judged one that may belong to the same stretch of work, left out of its usual hours. */
+const SESSION = 12 * 3_600_000;
 /** Absolute floors of normal: below three times these, nothing is "bulk" whatever the history. */
 const FLOOR = { reads: 25, readObjects: 25, bytesOut: 100 * 1024 ** 2 };
 
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
+
+/**
+ * While learning, a few days do not tell an identity's hours (a New York day ends after 20:00 UTC) nor its
+ * busiest hour, so the download stays low; unless the hour lies far from every hour it worked in over
+ * several days: 02:30 for someone who never worked past 19:00 is off-hours however little is known, and
+ * that corroborates the volume, so medium (never more: the volume itself is judged against a guess).
+ */
+function whileLearning(raw: { severity: Severity; reason: string } | undefined, days: number, away: number, learningDays: number): { severity: Severity; reason: string } | undefined {
+  if (!raw) return undefined;
+  if (days >= KNOWN_HOURS_DAYS && away >= FAR_FROM_HOURS) {
+    return { severity: 'medium', reason: `${raw.reason}; still learning (${days} of ${learningDays} days), but ${away} hours from any hour it worked in, so medium at most` };
+  }
+  return { severity: 'low', reason: `${raw.reason}; its usual hours are not known yet (${days} of ${learningDays} days)` };
+}
 
 /**
  * Reads, bytes or distinct objects far above the identity's busiest normal hour, in an hour of the
@@ -36,7 +55,9 @@ export const afterHoursBulkDownload: Detector = {
     // Which hours are usual needs some history of its own; peers cannot tell.
     if (days === 0) return [];
     const utcHour = new Date(r.first).getUTCHours();
-    const share = usualHourShare(hourOfDayShare(b), utcHour);
+    // Its hours as they stood before this stretch of work: the first hour of a download at 20:40 must not make 21:00 usual.
+    const shares = hourOfDayShare(b, r.hour - SESSION);
+    const share = usualHourShare(shares, utcHour);
     if (share >= UNUSUAL_HOUR_SHARE) return [];
 
     const norms = {
@@ -48,9 +69,8 @@ export const afterHoursBulkDownload: Detector = {
     const ratios = (Object.keys(norms) as (keyof typeof norms)[]).map((k) => ({ k, ratio: observed[k] / norms[k].high }));
     const top = ratios.reduce((a, c) => (c.ratio > a.ratio ? c : a));
     const norm = norms[top.k];
-    const judged = learningSeverity(severityOf(top.ratio, r.bytesOut, settings.thresholds), norm, top.ratio, settings.thresholds);
-    // A week of history is too little to know its hours (a New York day ends after 20:00 UTC): while learning, low.
-    const sev = judged && days < settings.learningDays ? { severity: 'low' as const, reason: `${judged.reason}; its usual hours are not known yet (${days} of ${settings.learningDays} days)` } : judged;
+    const raw = severityOf(top.ratio, r.bytesOut, settings.thresholds);
+    const sev = days < settings.learningDays ? whileLearning(raw, days, hoursFromActive(shares, utcHour), settings.learningDays) : learningSeverity(raw, norm, top.ratio, settings.thresholds);
     if (!sev) return [];
 
     const who = identity.principal.name;
