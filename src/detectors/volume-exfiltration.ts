@@ -14,6 +14,8 @@ import { basisText, comparable, learningFloor, learningSeverity } from './learni
 const BYTES_FLOOR = 500 * 1024 ** 2;
 const OBJECTS_FLOOR = 300;
 
+/** Below this many times the normal day, bytes alone (the usual number of objects) are a few large files: low. */
+const BYTES_ALONE = 5;
 /** Objects read below which a day is too small to call a slow theft, whatever the identity's habits. */
 const SLOW_FLOOR = 30;
 /** A mature identity's day this many times its typical day, and above its busiest normal day, is a slow theft. */
@@ -62,8 +64,10 @@ function slowTheft(ctx: DetectionContext, objects: number, busiestHour: number, 
   if (d.median <= 0) return undefined;
   const typical = objects / d.median;
   const busiest = objects / Math.max(d.max, 1);
-  // A short history, or one with days far above its typical one (a finance user's Fridays), must go well past its busiest.
-  const needed = historyDays(ctx.baseline) < SLOW_SHORT_HISTORY || d.max >= HEAVY_HABIT * d.median ? SLOW_BUSIEST_STRICT : SLOW_BUSIEST;
+  // A short history that has not shown a heavy day yet, or one with days far above its typical one (a finance user's
+  // Fridays), must go well past its busiest; a short history that already holds a heavy day knows what one looks like.
+  const unseenHeavy = historyDays(ctx.baseline) < SLOW_SHORT_HISTORY && d.max < HEAVY_DAY * d.median;
+  const needed = unseenHeavy || d.max >= HEAVY_HABIT * d.median ? SLOW_BUSIEST_STRICT : SLOW_BUSIEST;
   // Far above its typical day and past its busiest, or a little less above typical but far past anything it ever did.
   const theft = (typical >= SLOW_TYPICAL && busiest >= needed) || (objects >= SLOW_FAR_FLOOR && typical >= SLOW_TYPICAL_FAR && busiest >= SLOW_BUSIEST_FAR);
   if (!theft) return undefined;
@@ -110,6 +114,11 @@ export const volumeExfiltration: Detector = {
       const ratio = ratioOf(by, ob);
       const norm = by / bytesNorm.high >= ob / objectsNorm.high ? bytesNorm : objectsNorm;
       const fast = by >= BYTES_FLOOR * medium || ob >= OBJECTS_FLOOR * medium ? learningSeverity(severityOf(ratio, by, settings.thresholds), norm, ratio, settings.thresholds) : undefined;
+      // File sizes are heavy-tailed: a day of the usual number of objects that happens to hold a dump or a video is
+      // not a leak until its bytes are far past the normal day.
+      if (fast && fast.severity !== 'low' && norm === bytesNorm && ob <= objectsNorm.high && ratio < BYTES_ALONE) {
+        return { severity: 'low', reason: `${fast.reason}, in the usual number of objects (${n(ob)}): a few large files, low below ${BYTES_ALONE}x` };
+      }
       return fast ?? slowTheft(ctx, ob, busiestHour, writes, bytesNorm);
     };
     const ratio = ratioOf(bytes, objects);
