@@ -30,6 +30,8 @@ const SLOW_FAR_FLOOR = 100;
 const SLOW_BUSIEST_STRICT = 2;
 /** The largest share of a slow theft's objects that one hour may hold: spread over the day, not one session. */
 const SLOW_HOUR_SHARE = 0.35;
+/** The day without its busiest hour at this many typical days is spread over the day, whatever that hour's share. */
+const SLOW_REST = 2.5;
 /** Days of history under which the busiest day so far is a thin guard: two working weeks. */
 const SLOW_SHORT_HISTORY = 14;
 /** Writes in a day below which they say nothing about a migration. */
@@ -51,9 +53,6 @@ const n = (v: number): string => Math.round(v).toLocaleString('en-US');
  */
 function slowTheft(ctx: DetectionContext, objects: number, busiestHour: number, writes: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
   if (bytesNorm.learning || bytesNorm.basis === 'peers' || objects < SLOW_FLOOR) return undefined;
-  // A day carried by one big session (an ad hoc export, a sync) is the hourly detectors' to judge; this rule is for the
-  // theft that no single hour gives away.
-  if (busiestHour > SLOW_HOUR_SHARE * objects) return undefined;
   // Writing far more than usual as well is copying inside the estate (a migration, a reprocessing), not carrying data out.
   if (writes >= MIGRATION_WRITES && writes >= HEAVY_DAY * dailyTotals(ctx.baseline, 'write', true, ctx.rollup.hour).median) return undefined;
   // A good part of the team having heavy days too is a month end or a team's migration, not one member's theft.
@@ -62,6 +61,10 @@ function slowTheft(ctx: DetectionContext, objects: number, busiestHour: number, 
   // Against the days it actually had (typical and busiest), not the statistical upper bound, which a variable identity stretches.
   const d = dailyTotals(ctx.baseline, 'readObjects', true, ctx.rollup.hour);
   if (d.median <= 0) return undefined;
+  // A day carried by one big session (an ad hoc export, a sync) is the hourly detectors' to judge; this rule is for the
+  // theft that no single hour gives away. A light reader's one ordinary session is a large share of any day, though:
+  // when the rest of the day alone is well past a typical day, no session carries it.
+  if (busiestHour > SLOW_HOUR_SHARE * objects && objects - busiestHour < SLOW_REST * d.median) return undefined;
   const typical = objects / d.median;
   const busiest = objects / Math.max(d.max, 1);
   // A short history that has not shown a heavy day yet, or one with days far above its typical one (a finance user's
