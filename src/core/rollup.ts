@@ -1,9 +1,16 @@
-import type { AccessEvent, ActionClass, BucketChange } from './event.js';
+import type { AccessEvent, ActionClass, BucketChange, Cloud } from './event.js';
 import { isSecretObjectKey } from './secret-object.js';
 import { hash32, sketchAdd, sketchCount, sketchMerge, type DistinctSketch } from './distinct-sketch.js';
 
 /** Counts of operations per action class. */
 export type ClassCounts = Partial<Record<ActionClass, number>>;
+
+/** The bucket of an object as rollups name it: `bucket/key`, and on Azure `account/container/key`. */
+export function objectBucket(object: string, cloud: Cloud): string {
+  const first = object.indexOf('/');
+  const end = cloud === 'azure' ? object.indexOf('/', first + 1) : first;
+  return object.slice(0, Math.max(0, end));
+}
 
 /** One identity's activity in one clock hour: compact, mergeable, independent of the number of events. */
 export interface Rollup {

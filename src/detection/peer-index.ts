@@ -1,5 +1,7 @@
 import { historyDays, METRIC_INDEX, METRICS, type Baseline, type Metric } from '../core/baseline.js';
+import type { Cloud } from '../core/event.js';
 import type { Identity } from '../core/identity.js';
+import { objectBucket } from '../core/rollup.js';
 import { summarize } from './baseline-stats.js';
 import { peerGroup, type PeerNorms } from './peer-norms.js';
 
@@ -35,9 +37,8 @@ export const HEAVY_DAY = 2;
  * whatever folder it is in (`tfstate-backups/2026-10-14/network/terraform.tfstate` and `.../billing/terraform.tfstate`
  * are the same routine for a platform team reading every stack's state).
  */
-export function secretKind(object: string): string {
-  const slash = object.indexOf('/');
-  return `${object.slice(0, slash)}/…/${objectShape(object.slice(object.lastIndexOf('/') + 1))}`;
+export function secretKind(object: string, cloud: Cloud): string {
+  return `${objectBucket(object, cloud)}/…/${objectShape(object.slice(object.lastIndexOf('/') + 1))}`;
 }
 
 /** A key with its numbers blurred, so `releases/1.4.2/.env` after `releases/1.4.1/.env`, or dated state backups, are one secret moving on. */
@@ -98,7 +99,7 @@ export class PeerIndex {
     const group = peerGroup(identity);
     const account = accountOf(identity);
     if (b.firstSeen > 0 && b.firstSeen < (this.accounts.get(account) ?? Infinity)) this.accounts.set(account, b.firstSeen);
-    for (const key of Object.keys(b.secretReads)) this.remember(this.secrets, group, secretKind(key), identity.key);
+    for (const key of Object.keys(b.secretReads)) this.remember(this.secrets, group, secretKind(key, identity.cloud), identity.key);
     for (const bucket of Object.keys(b.buckets)) this.remember(this.buckets, group, bucket, identity.key);
     if (identity.principal.type === 'anonymous' || historyDays(b) < this.learningDays) return;
     this.contributions.set(identity.key, { group, ...contributionOf(b) });
@@ -146,7 +147,7 @@ export class PeerIndex {
       return users ? users.size - (users.has(self) ? 1 : 0) : 0;
     };
     return {
-      secretReaders: (object, self) => count(this.secrets, secretKind(object), self),
+      secretReaders: (object, self) => count(this.secrets, secretKind(object, identity.cloud), self),
       bucketUsers: (bucket, self) => count(this.buckets, bucket, self),
       accountSince: () => this.accounts.get(accountOf(identity)),
       heavyToday: (self, hour) => {

@@ -1,7 +1,7 @@
 import { historyDays } from '../core/baseline.js';
 import type { FindingDraft, Severity } from '../core/finding.js';
 import { formatBytes } from '../core/format-bytes.js';
-import { OTHER, distinctObjects, totalOps } from '../core/rollup.js';
+import { OTHER, distinctObjects, objectBucket, totalOps } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { isKnownAddress } from '../detection/known-values.js';
 import { objectShape } from '../detection/peer-index.js';
@@ -37,7 +37,7 @@ export const secretObjectRead: Detector = {
     const knownShapes = new Set(Object.keys(b.secretReads).map(objectShape));
     const fresh = r.secretReads.filter((o) => !b.secretReads[o] && !knownShapes.has(objectShape(o)));
     if (!fresh.length) return [];
-    const bucketOf = (o: string): string => o.slice(0, Math.max(0, o.indexOf('/')));
+    const bucketOf = (o: string): string => objectBucket(o, identity.cloud);
     // Routine for its team: peers read the same shape, and this identity already works in that bucket.
     const routine = (o: string): boolean => !!b.buckets[bucketOf(o)] && (ctx.peerUse?.secretReaders(o, identity.key) ?? 0) >= ROUTINE_READERS;
     const byBucket = new Map<string, string[]>();
