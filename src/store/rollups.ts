@@ -182,7 +182,15 @@ export interface PendingRollups {
 
 /** Hours (epoch ms) that hold rollups not yet judged by the detectors, oldest first. */
 export async function dirtyHours(sql: Sql): Promise<number[]> {
-  const rows = await sql.query<{ hour: Date }>('select distinct hour from rollups_pending order by hour');
+  // A loose index scan: one probe of the (hour, identity_key) key per distinct hour, where `select
+  // distinct` read every pending row (200,000 of them after a dense scan, 0.5-0.9 s on PGlite).
+  const rows = await sql.query<{ hour: Date }>(
+    `with recursive h (hour) as (
+       select min(hour) from rollups_pending
+       union all
+       select (select min(p.hour) from rollups_pending p where p.hour > h.hour) from h where h.hour is not null)
+     select hour from h where hour is not null order by hour`,
+  );
   return rows.map((r) => r.hour.getTime());
 }
 
