@@ -90,11 +90,13 @@ export function hoursFor(settings: DetectionSettings, identity: Pick<Identity, '
 /** The identity's local hour and weekday at instant t, and whether that is inside its business hours. */
 export function localTime(settings: DetectionSettings, identity: Pick<Identity, 'principal'>, t: number): LocalTime {
   const hours = hoursFor(settings, identity);
-  const d = new TZDate(t, hours.timeZone);
-  const hour = d.getHours();
-  const weekday = d.getDay();
+  // UTC (the default) needs no zone lookup, which costs more than the rest of a judgement's clock work.
+  const utc = hours.timeZone === 'UTC';
+  const d = utc ? new Date(t) : new TZDate(t, hours.timeZone);
+  const hour = utc ? d.getUTCHours() : d.getHours();
+  const weekday = utc ? d.getUTCDay() : d.getDay();
   const hh = String(hour).padStart(2, '0');
-  const mm = String(d.getMinutes()).padStart(2, '0');
+  const mm = String(utc ? d.getUTCMinutes() : d.getMinutes()).padStart(2, '0');
   return {
     timeZone: hours.timeZone,
     hour,

@@ -10,7 +10,44 @@ export function wideNetworkOf(ip: string): string {
   return prefixOf(ip, 16, 32);
 }
 
+/**
+ * A dotted-quad IPv4 address written the way ipaddr.js writes it back (decimal, no leading zeros) as
+ * an unsigned 32-bit number, else undefined. Nearly every address in audit logs has this form, and
+ * reading it by hand is many times cheaper than ipaddr.js's parse; every other form goes to ipaddr.js.
+ */
+function plainIPv4(ip: string): number | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (!digits || ++dots > 3) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      // A leading zero makes ipaddr.js read the part as octal: leave such forms to it.
+      if (digits && !octet) return undefined;
+      octet = octet * 10 + c - 48;
+      if (++digits > 3 || octet > 255) return undefined;
+    } else return undefined;
+  }
+  return dots === 3 && digits ? value * 256 + octet : undefined;
+}
+
+function maskV4(v4: number, bits: number): number {
+  return bits <= 0 ? 0 : (v4 & (0xffffffff << (32 - bits))) >>> 0;
+}
+
+function v4String(v4: number): string {
+  return `${v4 >>> 24}.${(v4 >>> 16) & 255}.${(v4 >>> 8) & 255}.${v4 & 255}`;
+}
+
 function prefixOf(ip: string, v4Bits: number, v6Bits: number): string {
+  const v4 = plainIPv4(ip);
+  if (v4 !== undefined) return `${v4String(maskV4(v4, v4Bits))}/${v4Bits}`;
   if (!ipaddr.isValid(ip)) return ip;
   let addr = ipaddr.parse(ip);
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
@@ -33,10 +70,18 @@ export function parseCidrs(cidrs: readonly string[]): CidrList {
 
 /** True when the address lies in one of the networks. */
 export function inNetworks(ip: string, networks: CidrList): boolean {
-  if (!networks.length || !ipaddr.isValid(ip)) return false;
+  if (!networks.length) return false;
+  const v4 = plainIPv4(ip);
+  if (v4 !== undefined) return networks.some(([net, bits]) => net.kind() === 'ipv4' && maskV4(v4, bits) === maskV4(v4Of(net as ipaddr.IPv4), bits));
+  if (!ipaddr.isValid(ip)) return false;
   let addr = ipaddr.parse(ip);
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
   return networks.some(([net, bits]) => net.kind() === addr.kind() && addr.match(net, bits));
+}
+
+function v4Of(net: ipaddr.IPv4): number {
+  const [a, b, c, d] = net.octets as [number, number, number, number];
+  return a * 16_777_216 + b * 65_536 + c * 256 + d;
 }
 
 const PRIVATE_RANGES: readonly [string, CidrList][] = [

@@ -51,9 +51,10 @@ function accountOf(identity: Identity): string {
   return `${identity.cloud}|${identity.account.split('/')[0]}`;
 }
 
-function p99(values: number[]): number {
-  if (!values.length) return 0;
-  values.sort((a, b) => a - b);
+function p99(list: number[]): number {
+  if (!list.length) return 0;
+  // A typed array sorts numbers natively, several times faster than with a comparator.
+  const values = Float64Array.from(list).sort();
   const pos = (values.length - 1) * 0.99;
   const lo = Math.floor(pos);
   return values[lo]! + (values[Math.ceil(pos)]! - values[lo]!) * (pos - lo);

@@ -171,6 +171,9 @@ async function mergeStored(sql: Sql, rollups: readonly EncodedRollup[], clashes:
   }
 }
 
+/** Sort memory for reading a day of pending rollups in order. */
+const SORT_MEMORY = '64MB';
+
 /** Rollups waiting for detection, and the instant they were read (for markJudged). */
 export interface PendingRollups {
   rollups: Rollup[];
@@ -179,7 +182,15 @@ export interface PendingRollups {
 
 /** Hours (epoch ms) that hold rollups not yet judged by the detectors, oldest first. */
 export async function dirtyHours(sql: Sql): Promise<number[]> {
-  const rows = await sql.query<{ hour: Date }>('select distinct hour from rollups_pending order by hour');
+  // A loose index scan: one probe of the (hour, identity_key) key per distinct hour, where `select
+  // distinct` read every pending row (200,000 of them after a dense scan, 0.5-0.9 s on PGlite).
+  const rows = await sql.query<{ hour: Date }>(
+    `with recursive h (hour) as (
+       select min(hour) from rollups_pending
+       union all
+       select (select min(p.hour) from rollups_pending p where p.hour > h.hour) from h where h.hour is not null)
+     select hour from h where hour is not null order by hour`,
+  );
   return rows.map((r) => r.hour.getTime());
 }
 
@@ -193,12 +204,17 @@ export async function dirtyIdentities(sql: Sql): Promise<string[]> {
 export async function dirtyRollups(sql: Sql, from: number, to: number): Promise<PendingRollups> {
   const [{ now }] = (await sql.query<{ now: Date }>('select clock_timestamp() as now')) as [{ now: Date }];
   // One aggregated text parsed once is about twice as fast as one row per rollup on embedded PGlite.
-  const [row] = await sql.query<{ data: string | null }>(
-    `select json_agg(json_build_object('i', p.identity_key, 'h', extract(epoch from p.hour) * 1000, 'd', r.data) order by p.hour, p.identity_key)::text as data
-     from rollups_pending p join rollups r on r.identity_key = p.identity_key and r.hour = p.hour
-     where p.hour >= $1 and p.hour < $2`,
-    [new Date(from), new Date(to)],
-  );
+  // A dense day's rollups (7 MB for 14,000 identity-hours) overflow the default 4 MB for sorting and
+  // went to a temporary file: the transaction only holds the larger sort memory for this statement.
+  const [row] = await sql.transaction(async (tx) => {
+    await tx.exec(`set local work_mem = '${SORT_MEMORY}'`);
+    return tx.query<{ data: string | null }>(
+      `select json_agg(json_build_object('i', p.identity_key, 'h', extract(epoch from p.hour) * 1000, 'd', r.data) order by p.hour, p.identity_key)::text as data
+       from rollups_pending p join rollups r on r.identity_key = p.identity_key and r.hour = p.hour
+       where p.hour >= $1 and p.hour < $2`,
+      [new Date(from), new Date(to)],
+    );
+  });
   const rows = row?.data ? (JSON.parse(row.data) as { i: string; h: number; d: StoredRow['data'] }[]) : [];
   return { rollups: rows.map((x) => fromStored(x.i, new Date(x.h), x.d)), readAt: now };
 }
