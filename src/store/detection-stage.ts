@@ -1,0 +1,73 @@
+import type { PeerContribution } from '../detection/peer-index.js';
+import type { DetectionToRecord } from './record-findings.js';
+import { inPartition, type IdentityPartition } from './rollups.js';
+import type { Sql } from './sql.js';
+
+/** A detection of a partition, with where it stands in a single run's order (hour, identity, then as judged). */
+export interface StagedDetection extends DetectionToRecord {
+  hour: number;
+  seq: number;
+}
+
+/** What the partitions of a run staged for one day (or days a crashed run left behind). */
+export interface StagedDay {
+  detections: StagedDetection[];
+  contributions: PeerContribution[];
+}
+
+/** A day later than any log: takeStaged(sql, LAST_DAY) takes everything. */
+export const LAST_DAY = Date.UTC(9999, 0, 1);
+
+/** Raised when the pending rows a partition read were consumed by another worker meanwhile. */
+export class AlreadyJudged extends Error {}
+
+/** Pending identity-hours of each non-empty partition of [from, to). */
+export async function pendingByPartition(sql: Sql, from: number, to: number, of: number): Promise<Map<number, number>> {
+  const rows = await sql.query<{ part: number; n: string }>(
+    `select (('x' || substr(md5(identity_key), 1, 8))::bit(32)::int & 2147483647) % $3::int as part, count(*) as n
+     from rollups_pending where hour >= $1 and hour < $2 group by 1 order by 1`,
+    [new Date(from), new Date(to), of],
+  );
+  return new Map(rows.map((r) => [Number(r.part), Number(r.n)]));
+}
+
+/**
+ * Locks the pending rows of a partition's day and checks that every identity-hour the partition read
+ * is still there: a second worker running the same partition (a stalled job that was not dead) waits
+ * here, then finds them gone and throws AlreadyJudged, so its transaction stores nothing.
+ */
+export async function claimPending(sql: Sql, read: readonly { identity: string; hour: number }[], from: number, to: number, part: IdentityPartition): Promise<void> {
+  const rows = await sql.query<{ identity_key: string; hour: Date }>(
+    `select identity_key, hour from rollups_pending where hour >= $1 and hour < $2 and ${inPartition('identity_key', '$3', '$4')} for update`,
+    [new Date(from), new Date(to), part.index, part.of],
+  );
+  const present = new Set(rows.map((r) => `${r.identity_key}\u0000${r.hour.getTime()}`));
+  const gone = read.filter((r) => !present.has(`${r.identity}\u0000${r.hour}`)).length;
+  if (gone) throw new AlreadyJudged(`${gone} of ${read.length} identity-hours of partition ${part.index}/${part.of} were judged by another worker`);
+}
+
+/** Stages a partition's detections and peer contributions of one day; call it in the transaction that consumes its pending rows. */
+export async function stageDay(sql: Sql, day: number, staged: StagedDay): Promise<void> {
+  if (!staged.detections.length && !staged.contributions.length) return;
+  await sql.query('insert into detection_staged (day, detections, contributions) values ($1, $2::json, $3::json)', [
+    new Date(day), JSON.stringify(staged.detections), JSON.stringify(staged.contributions),
+  ]);
+}
+
+/**
+ * Takes (reads and deletes) what was staged for days up to `day` inclusive, detections in a single
+ * run's order and contributions by identity, so any split of the identities records the same findings.
+ * Call it in the transaction that records the findings.
+ */
+export async function takeStaged(sql: Sql, day: number): Promise<StagedDay> {
+  const rows = await sql.query<{ id: string; day: Date; detections: StagedDetection[]; contributions: PeerContribution[] }>(
+    'delete from detection_staged where day <= $1 returning id, day, detections, contributions',
+    [new Date(Math.min(day, LAST_DAY))],
+  );
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  // Days in order first, so that an identity's later contribution (left by a crashed run) is applied last.
+  rows.sort((a, b) => a.day.getTime() - b.day.getTime() || Number(a.id) - Number(b.id));
+  const detections = rows.flatMap((r) => r.detections).sort((a, b) => a.hour - b.hour || cmp(a.identity.key, b.identity.key) || a.seq - b.seq);
+  const contributions = rows.flatMap((r) => r.contributions).sort((a, b) => cmp(a.identity, b.identity));
+  return { detections, contributions };
+}
