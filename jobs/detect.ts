@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { SEVERITIES } from '../src/core/finding.js';
 import { findingsCreated } from '../src/ops/metrics.js';
-import { detectPending } from '../src/scan/detect-pending.js';
+import { detectPending, type DispatchDay } from '../src/scan/detect-pending.js';
 import { unnotifiedFindings } from '../src/store/messages.js';
 import type { JobDeps } from './job-deps.js';
 
@@ -10,15 +10,41 @@ const ALERTING = SEVERITIES.slice(MEDIUM);
 /** Unnotified findings queued per run at most; the next run queues the rest. */
 export const SWEEP_LIMIT = 500;
 
+/** Partitions of the identities a detection run spreads over the workers, each day. */
+export const DEFAULT_PARTITIONS = 4;
+
 /**
- * Judges every stored hour not yet judged, then queues a notification per new or changed alerting
- * finding and per open alerting finding that has no recorded card on a configured platform (saved by
- * a run that crashed, or whose notification failed for good). One pending notify job per finding:
- * a request while one waits folds into it, one while it runs queues one more (a repeat arrived).
+ * A day's partitions as detectPart jobs on any worker: the run's context (peers of the day,
+ * suppressions, clock) is shared once through Redis; the jobs' ids name the run, the day and the
+ * partition, so a run recovered after a crash waits for the jobs it had queued instead of adding more.
+ */
+export function queuedDispatch(deps: Pick<JobDeps, 'queues'>): DispatchDay {
+  return async (tasks, ctx) => {
+    const { runId, day } = tasks[0] ?? { runId: '', day: 0 };
+    if (!tasks.length) return;
+    const context = `detect-${runId}-${day}`;
+    await deps.queues.share(context, JSON.stringify({ peers: ctx.peers.toJSON(), suppressions: ctx.suppressions, now: ctx.now }));
+    await deps.queues.runAll('detectPart', tasks.map((t) => ({ data: { ...t, context }, jobId: `detect-${t.runId}-${t.day}-${t.partition}-of-${t.of}` })));
+    await deps.queues.unshare(context);
+  };
+}
+
+/**
+ * Judges every stored hour not yet judged, its identities partitioned over the workers, then queues a
+ * notification per new or changed alerting finding and per open alerting finding that has no recorded
+ * card on a configured platform (saved by a run that crashed, or whose notification failed for good).
+ * One pending notify job per finding: a request while one waits folds into it, one while it runs queues
+ * one more (a repeat arrived).
  */
 export function detectJob(deps: JobDeps, platforms: readonly string[] = []): (job: Job) => Promise<Record<string, unknown>> {
-  return async () => {
-    const updates = await detectPending(deps.sql, { detectors: deps.detectors, settings: deps.settings });
+  return async (job) => {
+    const updates = await detectPending(deps.sql, {
+      detectors: deps.detectors, settings: deps.settings,
+      partitions: deps.config.detectPartitions ?? DEFAULT_PARTITIONS,
+      dispatch: queuedDispatch(deps),
+      // The same id when the job is taken over after a crash (a retry after a failure starts afresh).
+      runId: `${job.id ?? 'run'}-${job.attemptsMade}`.replace(/:/g, '-'),
+    });
     for (const u of updates) if (u.change === 'new') findingsCreated.inc({ detector: u.finding.detector, severity: u.finding.severity });
     if (!deps.chat) return { findings: updates.length, notified: 0 };
     const alerting = updates.filter((u) => u.finding.status === 'open' && SEVERITIES.indexOf(u.finding.severity) >= MEDIUM).map((u) => u.finding.id);

@@ -30,6 +30,7 @@ const schema = z.object({
   ALLOWLIST: list,
   LEARNING_DAYS: z.coerce.number().int().min(0).max(365).optional(),
   STORM_LIMIT: z.coerce.number().int().min(1).optional(),
+  DETECT_PARTITIONS: z.coerce.number().int().min(1).max(256).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('storage-watch'),
   SCAN_INTERVAL: duration('5m'),
@@ -65,6 +66,8 @@ export interface Config {
   /** Redis for the job queues, and the key prefix of the queues (several deployments may share one Redis). */
   redisUrl: string;
   queuePrefix: string;
+  /** Partitions of the identities a detection run spreads over the workers (DETECT_PARTITIONS, default 4). */
+  detectPartitions?: number;
   /** What every chat platform shares: escalation targets, digest time, the HTTP port. */
   chat: ChatConfig;
   /** Slack, when any SLACK_* variable is set. */
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     detection,
     redisUrl: c.REDIS_URL,
     queuePrefix: c.QUEUE_PREFIX,
+    ...(c.DETECT_PARTITIONS ? { detectPartitions: c.DETECT_PARTITIONS } : {}),
     chat,
     ...(slack ? { slack } : {}),
     ...(teams ? { teams } : {}),
