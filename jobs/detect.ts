@@ -10,23 +10,39 @@ const ALERTING = SEVERITIES.slice(MEDIUM);
 /** Unnotified findings queued per run at most; the next run queues the rest. */
 export const SWEEP_LIMIT = 500;
 
-/** Partitions of the identities a detection run spreads over the workers, each day. */
-export const DEFAULT_PARTITIONS = 4;
+/** Partitions of a run when the workers cannot be counted (a Redis that refuses CLIENT LIST). */
+export const DEFAULT_PARTITIONS = 2;
 
 /**
- * A day's partitions as detectPart jobs on any worker: the run's context (peers of the day,
- * suppressions, clock) is shared once through Redis; the jobs' ids name the run, the day and the
- * partition, so a run recovered after a crash waits for the jobs it had queued instead of adding more.
+ * Partitions of the identities a detection run spreads over the workers, each day: DETECT_PARTITIONS,
+ * or one per detectPart worker connected when the run starts (any number stores the same findings).
+ */
+export async function partitionsFor(deps: Pick<JobDeps, 'config' | 'queues'>): Promise<number> {
+  if (deps.config.detectPartitions) return deps.config.detectPartitions;
+  return Math.max(1, await deps.queues.queues.detectPart.getWorkersCount().catch(() => DEFAULT_PARTITIONS));
+}
+
+/**
+ * A day's partitions as detectPart jobs on any worker, one job per partition: each job claims a
+ * partition when it starts, preferring one its worker judged the day before (so it reads only what
+ * is new). The run's context (peers of the day, suppressions, clock) is shared once through Redis;
+ * the jobs' ids name the run and the day, so a run recovered after a crash waits for the jobs it had
+ * queued instead of adding more.
  */
 export function queuedDispatch(deps: Pick<JobDeps, 'queues'>): DispatchDay {
   return async (tasks, ctx) => {
-    const { runId, day } = tasks[0] ?? { runId: '', day: 0 };
+    const { runId, day, of } = tasks[0] ?? { runId: '', day: 0, of: 0 };
     if (!tasks.length) return;
     const context = `detect-${runId}-${day}`;
     await deps.queues.share(context, JSON.stringify({ peers: ctx.peers.toJSON(), suppressions: ctx.suppressions, now: ctx.now }));
-    await deps.queues.runAll('detectPart', tasks.map((t) => ({ data: { ...t, context }, jobId: `detect-${t.runId}-${t.day}-${t.partition}-of-${t.of}` })));
-    await deps.queues.unshare(context);
+    await deps.queues.runAll('detectPart', tasks.map((_, slot) => ({ data: { context, tasks }, jobId: `${context}-${slot}-of-${of}` })));
+    await deps.queues.unshare(context, ...tasks.map((t) => claimKey(context, t.partition)));
   };
+}
+
+/** Where the job that judges one partition of a day is named. */
+export function claimKey(context: string, partition: number): string {
+  return `${context}-partition-${partition}`;
 }
 
 /**
@@ -40,7 +56,7 @@ export function detectJob(deps: JobDeps, platforms: readonly string[] = []): (jo
   return async (job) => {
     const updates = await detectPending(deps.sql, {
       detectors: deps.detectors, settings: deps.settings,
-      partitions: deps.config.detectPartitions ?? DEFAULT_PARTITIONS,
+      partitions: await partitionsFor(deps),
       dispatch: queuedDispatch(deps),
       // The same id when the job is taken over after a crash (a retry after a failure starts afresh).
       runId: `${job.id ?? 'run'}-${job.attemptsMade}`.replace(/:/g, '-'),

@@ -66,7 +66,7 @@ export interface Config {
   /** Redis for the job queues, and the key prefix of the queues (several deployments may share one Redis). */
   redisUrl: string;
   queuePrefix: string;
-  /** Partitions of the identities a detection run spreads over the workers (DETECT_PARTITIONS, default 4). */
+  /** Partitions of the identities a detection run spreads over the workers (DETECT_PARTITIONS, default one per connected worker). */
   detectPartitions?: number;
   /** What every chat platform shares: escalation targets, digest time, the HTTP port. */
   chat: ChatConfig;

@@ -105,9 +105,17 @@ export class JobQueues {
     return this.connection.get(`${this.prefix}:shared:${key}`);
   }
 
-  /** Drops a value stored with share(). */
-  async unshare(key: string): Promise<void> {
-    await this.connection.del(`${this.prefix}:shared:${key}`);
+  /** Drops values stored with share() or claim(). */
+  async unshare(...keys: string[]): Promise<void> {
+    if (keys.length) await this.connection.del(...keys.map((k) => `${this.prefix}:shared:${k}`));
+  }
+
+  /** Claims a key for `owner` unless someone holds it already; returns who holds it now. It lapses after a day. */
+  async claim(key: string, owner: string): Promise<string> {
+    const k = `${this.prefix}:shared:${key}`;
+    const out = await this.connection.multi().set(k, owner, 'EX', 86_400, 'NX').get(k).exec();
+    const held = out?.[1]?.[1];
+    return typeof held === 'string' ? held : '';
   }
 
   /** Closes the producers. */

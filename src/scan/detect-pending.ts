@@ -4,7 +4,7 @@ import type { DetectionSettings } from '../detection/detection-settings.js';
 import type { Detector } from '../detection/detector.js';
 import { PeerIndex } from '../detection/peer-index.js';
 import { pageBaselines } from '../store/baselines.js';
-import { LAST_DAY, pendingByPartition, takeStaged } from '../store/detection-stage.js';
+import { dropStaged, LAST_DAY, pendingByPartition, readStaged, type StagedRead } from '../store/detection-stage.js';
 import { getIdentities } from '../store/identities.js';
 import { recordFindings, type FindingUpdate } from '../store/record-findings.js';
 import { dirtyHours } from '../store/rollups.js';
@@ -53,13 +53,13 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
   const hours = await dirtyHours(sql);
   const updates: FindingUpdate[] = [];
   const ctx: RunContext = { peers: new PeerIndex(opts.settings.learningDays), suppressions: [], now: (opts.now ?? Date.now)() };
-  const record = async (day: number): Promise<void> => {
-    const { recorded, contributions } = await sql.transaction(async (tx) => {
-      const staged = await takeStaged(tx, day);
-      return { recorded: await recordFindings(tx, staged.detections, { stormLimit: opts.settings.stormLimit }), contributions: staged.contributions };
-    });
-    updates.push(...recorded);
-    for (const c of contributions) ctx.peers.apply(c);
+  // Findings are recorded day after day, in order; the staged rows go in the same transaction.
+  const record = async (staged: StagedRead): Promise<void> => {
+    if (!staged.ids.length) return;
+    updates.push(...await sql.transaction(async (tx) => {
+      await dropStaged(tx, staged.ids);
+      return recordFindings(tx, staged.detections, { stormLimit: opts.settings.stormLimit });
+    }));
   };
   if (hours.length) {
     ctx.suppressions = await listSuppressions(sql, ctx.now);
@@ -79,6 +79,9 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
     for (const task of tasks) await judgePartition(sql, task, c, opts, cache);
   });
   const lastDay = new Map<number, number>();
+  // On PostgreSQL a day's findings are recorded while the partitions judge the next day (judging never reads findings).
+  const overlap = sql.engine === 'postgres';
+  let recording: Promise<void> = Promise.resolve();
   let done = 0;
   while (done < hours.length) {
     const from = hours[done]! - (hours[done]! % DAY);
@@ -86,11 +89,16 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
     const parts = [...(await pendingByPartition(sql, from, to, of)).keys()];
     await dispatch(parts.map((partition) => ({ runId, day: from, partition, of, ...(lastDay.has(partition) ? { prevDay: lastDay.get(partition)! } : {}) })), ctx);
     for (const p of parts) lastDay.set(p, from);
-    await record(from);
+    await recording;
+    const staged = await readStaged(sql, from);
+    for (const c of staged.contributions) ctx.peers.apply(c);
+    recording = record(staged);
+    if (!overlap) await recording;
     while (done < hours.length && hours[done]! < to) done++;
     opts.onProgress?.(done, hours.length);
   }
+  await recording;
   // Whatever a crashed run staged after its last recorded day.
-  await record(LAST_DAY);
+  await record(await readStaged(sql, LAST_DAY));
   return updates;
 }

@@ -48,6 +48,11 @@ export interface PartitionResult {
 export class PartitionCache {
   private kept = new Map<string, { day: number; run: DetectionRun }>();
 
+  /** Whether take(task) would give state back. */
+  holds(task: PartitionTask): boolean {
+    return task.prevDay !== undefined && this.kept.get(`${task.runId}|${task.partition}|${task.of}`)?.day === task.prevDay;
+  }
+
   take(task: PartitionTask): DetectionRun | undefined {
     for (const key of this.kept.keys()) if (!key.startsWith(`${task.runId}|`)) this.kept.delete(key);
     const key = `${task.runId}|${task.partition}|${task.of}`;

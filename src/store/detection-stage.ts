@@ -54,14 +54,18 @@ export async function stageDay(sql: Sql, day: number, staged: StagedDay): Promis
   ]);
 }
 
+/** What was staged for days up to `day` inclusive, read but left in place (see recordStaged). */
+export interface StagedRead extends StagedDay {
+  ids: string[];
+}
+
 /**
- * Takes (reads and deletes) what was staged for days up to `day` inclusive, detections in a single
- * run's order and contributions by identity, so any split of the identities records the same findings.
- * Call it in the transaction that records the findings.
+ * Reads what was staged for days up to `day` inclusive: detections in a single run's order and
+ * contributions by identity, so any split of the identities records the same findings.
  */
-export async function takeStaged(sql: Sql, day: number): Promise<StagedDay> {
+export async function readStaged(sql: Sql, day: number): Promise<StagedRead> {
   const rows = await sql.query<{ id: string; day: Date; detections: StagedDetection[]; contributions: PeerContribution[] }>(
-    'delete from detection_staged where day <= $1 returning id, day, detections, contributions',
+    'select id, day, detections, contributions from detection_staged where day <= $1',
     [new Date(Math.min(day, LAST_DAY))],
   );
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -69,5 +73,10 @@ export async function takeStaged(sql: Sql, day: number): Promise<StagedDay> {
   rows.sort((a, b) => a.day.getTime() - b.day.getTime() || Number(a.id) - Number(b.id));
   const detections = rows.flatMap((r) => r.detections).sort((a, b) => a.hour - b.hour || cmp(a.identity.key, b.identity.key) || a.seq - b.seq);
   const contributions = rows.flatMap((r) => r.contributions).sort((a, b) => cmp(a.identity, b.identity));
-  return { detections, contributions };
+  return { ids: rows.map((r) => String(r.id)), detections, contributions };
+}
+
+/** Drops staged rows once recorded; call it in the transaction that records their findings. */
+export async function dropStaged(sql: Sql, ids: readonly string[]): Promise<void> {
+  if (ids.length) await sql.query('delete from detection_staged where id = any($1::bigint[])', [ids]);
 }
