@@ -122,7 +122,7 @@ describe('storage-watch service, end to end: log files -> jobs -> Slack card -> 
     // The card came through the queues: the scheduler's scan, one scan per scope of the directory, one detection run, a notify job for this finding.
     const scans = await observer.completed('scan');
     const scheduled = scans.filter((j) => j.repeatJobKey === 'scan-files');
-    expect(scheduled.map((j) => j.data)).toEqual([{ provider: 'files' }]);
+    expect(scheduled.map((j): unknown => j.data)).toEqual([{ provider: 'files' }]);
     const scopes = scans.filter((j) => !j.repeatJobKey);
     expect(scheduled[0]!.returnvalue).toEqual({ scopes: scopes.length, failedSources: 0 });
     expect(scopes.map((j) => (j.data as { source: string }).source)).toEqual(scopes.map(() => 'files'));

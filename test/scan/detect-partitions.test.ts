@@ -6,7 +6,10 @@ import type { Finding } from '../../src/core/finding.js';
 import { generateDataset } from '../../src/demo/generate-dataset.js';
 import { detectionSettings } from '../../src/detection/detection-settings.js';
 import { DETECTORS } from '../../src/detectors/index.js';
+import { PeerIndex } from '../../src/detection/peer-index.js';
 import { detectPending } from '../../src/scan/detect-pending.js';
+import { judgePartition } from '../../src/scan/judge-partition.js';
+import { openDatabase } from '../../src/store/open-database.js';
 import { ingestFiles } from '../../src/scan/ingest-files.js';
 import { listFindings } from '../../src/store/findings.js';
 import { dirtyHours } from '../../src/store/rollups.js';
@@ -72,4 +75,26 @@ describe.each(ENGINES)('detection split into partitions on %s', (engine: Engine)
     // Nothing is left staged.
     expect(await db.sql.query('select id from detection_staged')).toEqual([]);
   }, 300_000);
+
+  it('consumes a partition-day once when two workers run it at the same time', async () => {
+    await db.reset();
+    await ingestFiles(db.sql, [tmp]);
+    const [first] = await dirtyHours(db.sql);
+    const day = first! - (first! % 86_400_000);
+    const task = { runId: 'twice', day, partition: 0, of: 1 };
+    const ctx = { peers: new PeerIndex(settings.learningDays), suppressions: [], now: Date.UTC(2026, 11, 1) };
+    const pending = async (): Promise<number> => Number((await db.sql.query<{ n: string }>('select count(*) as n from rollups_pending where hour >= $1 and hour < $2', [new Date(day), new Date(day + 86_400_000)]))[0]!.n);
+    const before = await pending();
+    expect(before).toBeGreaterThan(0);
+    // A second connection on PostgreSQL; on embedded PGlite, two runs in one process (its transactions take turns).
+    const other = engine === 'postgres' ? await openDatabase(db.target) : db.sql;
+    try {
+      const results = await Promise.all([db.sql, other].map((sql) => judgePartition(sql, task, ctx, { detectors: DETECTORS, settings })));
+      expect(results.map((r) => r.judgedHours).sort((a, b) => a - b)).toEqual([0, before]);
+    } finally {
+      if (other !== db.sql) await other.close();
+    }
+    expect(await pending()).toBe(0);
+    expect(await db.sql.query('select id from detection_staged')).toHaveLength(1);
+  }, 120_000);
 });
