@@ -68,9 +68,13 @@ export interface ScanTarget {
 /** Directories whose children are the scopes (a CloudTrail export holds one directory per account). */
 const CONTAINERS: ReadonlySet<string> = new Set(['AWSLogs']);
 
+/** Azure diagnostic settings export read, write and delete logs of the same accounts into sibling `insights-logs-*` directories: one scope. */
+const AZURE_LOGS = 'insights-logs-*';
+
 /**
- * The scopes of a files directory: each directory in it (each account under AWSLogs), and `.` for
- * the files directly in it. Their files never overlap, so they can be read at once.
+ * The scopes of a files directory: each directory in it (each account under AWSLogs; the Azure
+ * `insights-logs-*` directories together), and `.` for the files directly in it. Their files never
+ * overlap, so they can be read at once, and an identity's logs are in one scope.
  */
 export function filesScopes(dir: string): string[] {
   const out: string[] = [];
@@ -78,7 +82,9 @@ export function filesScopes(dir: string): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (e.name.startsWith('.')) continue;
     if (!e.isDirectory()) loose = true;
-    else if (!CONTAINERS.has(e.name)) out.push(e.name);
+    else if (e.name.startsWith('insights-logs-')) {
+      if (!out.includes(AZURE_LOGS)) out.push(AZURE_LOGS);
+    } else if (!CONTAINERS.has(e.name)) out.push(e.name);
     else {
       const inner = readdirSync(join(dir, e.name), { withFileTypes: true });
       // Loose files in it: the whole directory is one scope, or two scopes would share them.
@@ -116,7 +122,9 @@ export async function scanConfiguredScope(sql: Sql, config: Config, target: Scan
   if (target.provider === 'files') {
     const dir = config.sources.filesDir;
     if (!dir) throw new StorageWatchError('bad_config', 'no files directory configured (FILES_SOURCE_DIR)');
-    let paths = [join(dir, target.scope)];
+    let paths = target.scope === AZURE_LOGS
+      ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.startsWith('insights-logs-')).map((e) => join(dir, e.name))
+      : [join(dir, target.scope)];
     const unknown: string[] = [];
     if (target.scope === '.') {
       // Files named one by one must be logs; in a directory walk, other files are only reported.
