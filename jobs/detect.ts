@@ -29,13 +29,14 @@ export async function partitionsFor(deps: Pick<JobDeps, 'config' | 'queues'>): P
  * the jobs' ids name the run and the day, so a run recovered after a crash waits for the jobs it had
  * queued instead of adding more.
  */
-export function queuedDispatch(deps: Pick<JobDeps, 'queues'>): DispatchDay {
+export function queuedDispatch(deps: Pick<JobDeps, 'queues' | 'signal'>): DispatchDay {
   return async (tasks, ctx) => {
     const { runId, day, of } = tasks[0] ?? { runId: '', day: 0, of: 0 };
     if (!tasks.length) return;
     const context = `detect-${runId}-${day}`;
     await deps.queues.share(context, JSON.stringify({ peers: ctx.peers.toJSON(), suppressions: ctx.suppressions, now: ctx.now }));
-    await deps.queues.runAll('detectPart', tasks.map((_, slot) => ({ data: { context, tasks }, jobId: `${context}-${slot}-of-${of}` })));
+    // When this process shuts down, the run stops here and is retried; the day's jobs stay queued for it.
+    await deps.queues.runAll('detectPart', tasks.map((_, slot) => ({ data: { context, tasks }, jobId: `${context}-${slot}-of-${of}` })), deps.signal);
     await deps.queues.unshare(context, ...tasks.map((t) => claimKey(context, t.partition)));
   };
 }
@@ -58,8 +59,8 @@ export function detectJob(deps: JobDeps, platforms: readonly string[] = []): (jo
       detectors: deps.detectors, settings: deps.settings,
       partitions: await partitionsFor(deps),
       dispatch: queuedDispatch(deps),
-      // The same id when the job is taken over after a crash (a retry after a failure starts afresh).
-      runId: `${job.id ?? 'run'}-${job.attemptsMade}`.replace(/:/g, '-'),
+      // The same id when the job is retried or taken over after a crash: it finds the partition jobs it had queued.
+      runId: String(job.id ?? 'run').replace(/:/g, '-'),
     });
     for (const u of updates) if (u.change === 'new') findingsCreated.inc({ detector: u.finding.detector, severity: u.finding.severity });
     if (!deps.chat) return { findings: updates.length, notified: 0 };

@@ -87,8 +87,10 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
   const slack = platforms.find((p): p is SlackPlatform => p.name === 'slack' && 'client' in p);
   slack?.client.on(webApi.WebClientEvent.RATE_LIMITED, () => chatRateLimited.inc({ platform: 'slack' }));
   let port: number | undefined;
+  // Aborted at shutdown: a detection run stops waiting for partitions no closing worker would take.
+  const draining = new AbortController();
   if (roles.workers) {
-    const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: chat !== undefined };
+    const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: chat !== undefined, signal: draining.signal };
     workers = startWorkers(connection, jobHandlers(deps, chat), {
       prefix: config.queuePrefix,
       // Scopes are mostly waiting on a cloud API: two at a time per process.
@@ -127,6 +129,7 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
     readiness.shutdownStarted();
     log.info({ shutdownTimeoutMs: config.shutdownTimeout }, 'stopping: not ready, no new jobs, waiting for jobs in flight');
     await withDeadline(chat?.stop(), 5_000);
+    draining.abort('shutting down');
     // close() stops taking jobs at once, then waits for those in flight.
     if (!(await withDeadline(Promise.all(workers.map((w) => w.close())), config.shutdownTimeout))) {
       // A job cut off is safe to run again (pages and cursors commit together; cards are claimed before posting):

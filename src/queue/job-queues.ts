@@ -78,11 +78,25 @@ export class JobQueues {
    * and resolves with their results once every one has completed, on whichever worker; rejects when
    * one fails for good. A job whose worker died is taken over by the stalled-job check and waited for.
    */
-  async runAll<T = unknown>(kind: JobKind, jobs: readonly { data: Record<string, unknown>; jobId: string }[]): Promise<T[]> {
+  async runAll<T = unknown>(kind: JobKind, jobs: readonly { data: Record<string, unknown>; jobId: string }[], signal?: AbortSignal): Promise<T[]> {
     for (const j of jobs) if (j.jobId.includes(':')) throw new Error(`job id must not contain ':' (${j.jobId})`);
     const events = await this.eventsOf(kind);
     const added = await this.queues[kind].addBulk(jobs.map((j) => ({ name: kind, data: j.data, opts: { jobId: j.jobId } })));
-    return Promise.all(added.map((job) => job.waitUntilFinished(events) as Promise<T>));
+    const all = Promise.all(added.map((job) => job.waitUntilFinished(events) as Promise<T>));
+    if (!signal) return all;
+    // Stops waiting (the jobs stay queued) when the signal fires, e.g. when this process shuts down.
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new Error(`stopped waiting for ${kind} jobs: ${String(signal.reason ?? 'aborted')}`));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([all, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+      all.catch(() => undefined);
+    }
   }
 
   private eventsOf(kind: JobKind): Promise<QueueEvents> {

@@ -87,7 +87,13 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
     const from = hours[done]! - (hours[done]! % DAY);
     const to = from + DAY;
     const parts = [...(await pendingByPartition(sql, from, to, of)).keys()];
-    await dispatch(parts.map((partition) => ({ runId, day: from, partition, of, ...(lastDay.has(partition) ? { prevDay: lastDay.get(partition)! } : {}) })), ctx);
+    try {
+      await dispatch(parts.map((partition) => ({ runId, day: from, partition, of, ...(lastDay.has(partition) ? { prevDay: lastDay.get(partition)! } : {}) })), ctx);
+    } catch (err) {
+      // What was judged stays staged or recorded; the day's partitions left are judged by the next run.
+      await recording.catch(() => undefined);
+      throw err;
+    }
     for (const p of parts) lastDay.set(p, from);
     await recording;
     const staged = await readStaged(sql, from);
