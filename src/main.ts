@@ -93,8 +93,8 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
     const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: chat !== undefined, signal: draining.signal };
     workers = startWorkers(connection, jobHandlers(deps, chat), {
       prefix: config.queuePrefix,
-      // Scopes are mostly waiting on a cloud API: two at a time per process.
-      concurrency: { lookup: 4, scan: 2 },
+      // Scopes are mostly waiting on a cloud API: two at a time per process unless SCAN_CONCURRENCY says otherwise.
+      concurrency: { lookup: 4, scan: config.scan.concurrency ?? 2 },
       // Slack allows about one message per second per channel; cards go to one alert channel.
       limiter: { notify: { max: 1, duration: 1_000 } },
       onError: (err, kind) => (isConnectionError(err) ? redisDown(err) : log.warn({ queue: kind, err: err.message }, 'worker error')),
