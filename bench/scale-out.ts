@@ -7,7 +7,8 @@
  * done. It prints the wall time of scan+detect for each, of the scans alone, and whether the stored
  * findings are identical.
  * Rounds alternate the worker counts (--repeat, default 3) and the medians are compared.
- * Usage: npm run bench:workers [-- --out DIR] [--workers 1,2] [--repeat 3] [--database-url postgres://...] [--redis-url redis://...]
+ * --scan-concurrency sets SCAN_CONCURRENCY (scopes one process reads at once, default 2) of every process.
+ * Usage: npm run bench:workers [-- --out DIR] [--workers 1,2] [--repeat 3] [--scan-concurrency 2] [--database-url postgres://...] [--redis-url redis://...]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { QUEUE_NAMES, type JobKind } from '../src/queue/job-queues.js';
 import { generateMonth } from './generate-shapes.js';
@@ -92,12 +94,12 @@ async function stop(children: ChildProcess[]): Promise<void> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function run(n: number, dir: string, dbUrl: string, redisUrl: string): Promise<RunResult> {
+async function run(n: number, dir: string, dbUrl: string, redisUrl: string, scanConcurrency: string): Promise<RunResult> {
   const schema = `sw_scaleout_${randomBytes(4).toString('hex')}`;
-  const prefix = `sw-bench-${randomBytes(4).toString('hex')}`;
+  const prefix = `sw-scaleout-${randomBytes(4).toString('hex')}`;
   await admin(dbUrl, (c) => c.query(`create schema ${schema}`));
   const url = `${dbUrl}${dbUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  const env = { ...process.env, DATABASE_URL: url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, FILES_SOURCE_DIR: dir, OPS_PORT: '0', LOG_LEVEL: 'warn' };
+  const env = { ...process.env, DATABASE_URL: url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, FILES_SOURCE_DIR: dir, OPS_PORT: '0', LOG_LEVEL: 'warn', SCAN_CONCURRENCY: scanConcurrency };
   const queues = Object.fromEntries(KINDS.map((k) => [k, new Queue(QUEUE_NAMES[k], { connection: { url: redisUrl }, prefix })])) as Record<JobKind, Queue>;
   const db = new pg.Client({ connectionString: url });
   const children = startWorkers(n, env);
@@ -141,10 +143,15 @@ async function run(n: number, dir: string, dbUrl: string, redisUrl: string): Pro
   } finally {
     await stop(children);
     await db.end().catch(() => undefined);
-    for (const q of Object.values(queues)) {
-      await q.obliterate({ force: true }).catch(() => undefined);
-      await q.close();
+    for (const q of Object.values(queues)) await q.close();
+    // Every key of this run's prefix (the workers' other queues, shared values), whatever state the run ended in.
+    const redis = new Redis(redisUrl);
+    for (;;) {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (!keys.length) break;
+      await redis.del(...keys);
     }
+    redis.disconnect();
     await admin(dbUrl, (c) => c.query(`drop schema ${schema} cascade`));
   }
 }
@@ -176,6 +183,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(ROOT, 'bench', 'out') },
     workers: { type: 'string', default: '1,2' },
     repeat: { type: 'string', default: '3' },
+    'scan-concurrency': { type: 'string', default: '2' },
     'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
   },
@@ -188,7 +196,7 @@ const results: RunResult[] = [];
 for (let round = 1; round <= Number(values.repeat); round++) {
   for (const n of counts) {
     process.stderr.write(`round ${round}: month shape, ${n} worker process${n > 1 ? 'es' : ''} ...\n`);
-    results.push(await run(n, dir, dbUrl, values['redis-url']));
+    results.push(await run(n, dir, dbUrl, values['redis-url'], values['scan-concurrency']));
   }
 }
 const median = (xs: number[]): number => {
@@ -196,7 +204,7 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const first = results[0]!;
-console.log(`Scale-out: month shape (${dir}), PostgreSQL, one Redis, ${cpus().length} cores, ${new Date().toISOString().slice(0, 16)}Z`);
+console.log(`Scale-out: month shape (${dir}), PostgreSQL, one Redis, SCAN_CONCURRENCY ${values['scan-concurrency']}, ${cpus().length} cores, ${new Date().toISOString().slice(0, 16)}Z`);
 console.log('workers | scan+detect s | scans s | detection s | scan jobs | partition jobs | findings (by severity) | identical to the first run');
 for (const r of results) {
   const sev = Object.entries(r.bySeverity).map(([k, v]) => `${k} ${v}`).join(', ');
