@@ -1,6 +1,6 @@
 import type { PeerContribution } from '../detection/peer-index.js';
 import type { DetectionToRecord } from './record-findings.js';
-import { inPartition, type IdentityPartition } from './rollups.js';
+import { groupPartition, inPartition, type IdentityPartition } from './identity-partition.js';
 import type { Sql } from './sql.js';
 
 /** A detection of a partition, with where it stands in a single run's order (hour, identity, then as judged). */
@@ -21,11 +21,16 @@ export const LAST_DAY = Date.UTC(9999, 0, 1);
 /** Raised when the pending rows a partition read were consumed by another worker meanwhile. */
 export class AlreadyJudged extends Error {}
 
+/** Whether any partition left detections staged (a partitioned run that stopped before recording them). */
+export async function anyStaged(sql: Sql): Promise<boolean> {
+  return (await sql.query('select 1 from detection_staged limit 1')).length > 0;
+}
+
 /** Pending identity-hours of each non-empty partition of [from, to). */
 export async function pendingByPartition(sql: Sql, from: number, to: number, of: number): Promise<Map<number, number>> {
   const rows = await sql.query<{ part: number; n: string }>(
-    `select (('x' || substr(md5(identity_key), 1, 8))::bit(32)::int & 2147483647) % $3::int as part, count(*) as n
-     from rollups_pending where hour >= $1 and hour < $2 group by 1 order by 1`,
+    `select ${groupPartition('i', '$3')} as part, count(*) as n
+     from rollups_pending p join identities i on i.key = p.identity_key where p.hour >= $1 and p.hour < $2 group by 1 order by 1`,
     [new Date(from), new Date(to), of],
   );
   return new Map(rows.map((r) => [Number(r.part), Number(r.n)]));

@@ -1,5 +1,6 @@
 import { emptyRollup, mergeRollups, totalOps, type Rollup } from '../core/rollup.js';
 import type { Sql } from './sql.js';
+import { inPartition, type IdentityPartition } from './identity-partition.js';
 
 /** Rows per statement: large enough to amortise a round trip, small enough for one parameter. */
 const CHUNK = 5000;
@@ -187,17 +188,6 @@ export async function dirtyHours(sql: Sql): Promise<number[]> {
 export async function dirtyIdentities(sql: Sql): Promise<string[]> {
   const rows = await sql.query<{ identity_key: string }>('select distinct identity_key from rollups_pending');
   return rows.map((r) => r.identity_key);
-}
-
-/** One of `of` disjoint parts of the identities (by a hash of the key), for detection runs split across workers. */
-export interface IdentityPartition {
-  index: number;
-  of: number;
-}
-
-/** SQL true for the identities of partition $n of $m, the same on PostgreSQL and PGlite. */
-export function inPartition(column: string, index: string, of: string): string {
-  return `((('x' || substr(md5(${column}), 1, 8))::bit(32)::int & 2147483647) % ${of}::int = ${index}::int)`;
 }
 
 /** Rollups of [from, to) that are waiting for detection (of one partition of the identities, if given), oldest first, and the instant they were read. */
