@@ -4,12 +4,13 @@ import type { DetectionSettings } from '../detection/detection-settings.js';
 import type { Detector } from '../detection/detector.js';
 import { PeerIndex } from '../detection/peer-index.js';
 import { pageBaselines } from '../store/baselines.js';
-import { dropStaged, LAST_DAY, pendingByPartition, readStaged, type StagedRead } from '../store/detection-stage.js';
+import { anyStaged, dropStaged, LAST_DAY, pendingByPartition, readStaged, type StagedRead } from '../store/detection-stage.js';
 import { getIdentities } from '../store/identities.js';
 import { recordFindings, type FindingUpdate } from '../store/record-findings.js';
 import { dirtyHours } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
 import { listSuppressions } from '../store/suppressions.js';
+import { detectInOneRun } from './detect-in-one-run.js';
 import { judgePartition, PartitionCache, type PartitionTask, type RunContext } from './judge-partition.js';
 
 export type { FindingUpdate } from '../store/record-findings.js';
@@ -32,9 +33,12 @@ export interface DetectOptions {
   /** Called after each day of hours is judged. */
   onProgress?: (judgedHours: number, totalHours: number) => void;
   now?: () => number;
-  /** Disjoint parts (by identity hash) the identities are judged in, each day (default 1). Any number stores the same findings. */
+  /** Disjoint parts (whole peer groups, by hash) the identities are judged in, each day (default 1). Any number stores the same findings. */
   partitions?: number;
-  /** Runs a day's partitions, for example as jobs on several workers; by default one after another in this process. */
+  /**
+   * Runs a day's partitions, for example as jobs on several workers; by default one after another in
+   * this process. Without it and with one partition, the run judges in one pass (detectInOneRun), as fast as before partitions.
+   */
   dispatch?: DispatchDay;
   /** Names the run; a recovered run given the same id finds its partition jobs again. */
   runId?: string;
@@ -50,6 +54,8 @@ export interface DetectOptions {
  * one partition; detections staged by a crashed run are recorded by the next one.
  */
 export async function detectPending(sql: Sql, opts: DetectOptions): Promise<FindingUpdate[]> {
+  const of = Math.max(1, opts.partitions ?? 1);
+  if (of === 1 && !opts.dispatch && !(await anyStaged(sql))) return detectInOneRun(sql, opts);
   const hours = await dirtyHours(sql);
   const updates: FindingUpdate[] = [];
   const ctx: RunContext = { peers: new PeerIndex(opts.settings.learningDays), suppressions: [], now: (opts.now ?? Date.now)() };
@@ -72,7 +78,6 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
       }
     }
   }
-  const of = Math.max(1, opts.partitions ?? 1);
   const runId = opts.runId ?? randomBytes(6).toString('hex');
   const cache = new PartitionCache();
   const dispatch: DispatchDay = opts.dispatch ?? (async (tasks, c) => {
