@@ -4,13 +4,14 @@ import type { DetectionSettings } from '../detection/detection-settings.js';
 import type { Detector } from '../detection/detector.js';
 import { PeerIndex } from '../detection/peer-index.js';
 import { pageBaselines } from '../store/baselines.js';
-import { anyStaged, dropStaged, LAST_DAY, pendingByPartition, readStaged, type StagedRead } from '../store/detection-stage.js';
+import { anyStaged, dropStaged, LAST_DAY, pendingByGroup, pendingByPartition, readStaged, type StagedRead } from '../store/detection-stage.js';
 import { getIdentities } from '../store/identities.js';
 import { recordFindings, type FindingUpdate } from '../store/record-findings.js';
 import { dirtyHours } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
 import { listSuppressions } from '../store/suppressions.js';
 import { detectInOneRun } from './detect-in-one-run.js';
+import { placeGroups } from '../store/identity-partition.js';
 import { judgePartition, PartitionCache, type PartitionTask, type RunContext } from './judge-partition.js';
 
 export type { FindingUpdate } from '../store/record-findings.js';
@@ -33,7 +34,7 @@ export interface DetectOptions {
   /** Called after each day of hours is judged. */
   onProgress?: (judgedHours: number, totalHours: number) => void;
   now?: () => number;
-  /** Disjoint parts (whole peer groups, by hash) the identities are judged in, each day (default 1). Any number stores the same findings. */
+  /** Disjoint parts (whole peer groups, placed by the run to balance the work) the identities are judged in, each day (default 1). Any number stores the same findings. */
   partitions?: number;
   /**
    * Runs a day's partitions, for example as jobs on several workers; by default one after another in
@@ -79,6 +80,8 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
     }
   }
   const runId = opts.runId ?? randomBytes(6).toString('hex');
+  // Whole peer groups per partition, balanced by the run's work; groups that appear during the run go by hash.
+  const groups = of > 1 && hours.length ? placeGroups(await pendingByGroup(sql), of) : {};
   const cache = new PartitionCache();
   const dispatch: DispatchDay = opts.dispatch ?? (async (tasks, c) => {
     for (const task of tasks) await judgePartition(sql, task, c, opts, cache);
@@ -91,9 +94,9 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
   while (done < hours.length) {
     const from = hours[done]! - (hours[done]! % DAY);
     const to = from + DAY;
-    const parts = [...(await pendingByPartition(sql, from, to, of)).keys()];
+    const parts = [...(await pendingByPartition(sql, from, to, of, groups)).keys()];
     try {
-      await dispatch(parts.map((partition) => ({ runId, day: from, partition, of, ...(lastDay.has(partition) ? { prevDay: lastDay.get(partition)! } : {}) })), ctx);
+      await dispatch(parts.map((partition) => ({ runId, day: from, partition, of, groups, ...(lastDay.has(partition) ? { prevDay: lastDay.get(partition)! } : {}) })), ctx);
     } catch (err) {
       // What was judged stays staged or recorded; the day's partitions left are judged by the next run.
       await recording.catch(() => undefined);

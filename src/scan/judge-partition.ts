@@ -20,6 +20,8 @@ export interface PartitionTask {
   day: number;
   partition: number;
   of: number;
+  /** Partition of each peer group, as the run placed them; groups not placed go by hash. */
+  groups?: Record<string, number>;
   /** The day this run last judged this partition, if it did. */
   prevDay?: number;
 }
@@ -84,7 +86,7 @@ const byHour = (a: Rollup, b: Rollup): number => a.hour - b.hour;
 export async function judgePartition(sql: Sql, task: PartitionTask, ctx: RunContext, opts: JudgeOptions, cache?: PartitionCache): Promise<PartitionResult> {
   const from = task.day;
   const to = from + DAY;
-  const part = { index: task.partition, of: task.of };
+  const part = { index: task.partition, of: task.of, ...(task.groups ? { groups: task.groups } : {}) };
   const run = cache?.take(task) ?? new DetectionRun({ detectors: opts.detectors, settings: opts.settings, suppressions: ctx.suppressions, now: ctx.now, peers: ctx.peers });
   run.usePeers(ctx.peers);
   const { rollups, readAt } = await dirtyRollups(sql, from, to, part);

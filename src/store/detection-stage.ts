@@ -1,6 +1,6 @@
 import type { PeerContribution } from '../detection/peer-index.js';
 import type { DetectionToRecord } from './record-findings.js';
-import { groupPartition, inPartition, type IdentityPartition } from './identity-partition.js';
+import { groupName, groupPartition, inPartition, partitionParams, type IdentityPartition } from './identity-partition.js';
 import type { Sql } from './sql.js';
 
 /** A detection of a partition, with where it stands in a single run's order (hour, identity, then as judged). */
@@ -26,14 +26,22 @@ export async function anyStaged(sql: Sql): Promise<boolean> {
   return (await sql.query('select 1 from detection_staged limit 1')).length > 0;
 }
 
-/** Pending identity-hours of each non-empty partition of [from, to). */
-export async function pendingByPartition(sql: Sql, from: number, to: number, of: number): Promise<Map<number, number>> {
+/** Pending identity-hours of each non-empty partition of [from, to), with the peer groups placed as given. */
+export async function pendingByPartition(sql: Sql, from: number, to: number, of: number, groups: Record<string, number> = {}): Promise<Map<number, number>> {
   const rows = await sql.query<{ part: number; n: string }>(
-    `select ${groupPartition('i', '$3')} as part, count(*) as n
+    `select ${groupPartition('i', 3)} as part, count(*) as n
      from rollups_pending p join identities i on i.key = p.identity_key where p.hour >= $1 and p.hour < $2 group by 1 order by 1`,
-    [new Date(from), new Date(to), of],
+    [new Date(from), new Date(to), of, JSON.stringify(groups)],
   );
   return new Map(rows.map((r) => [Number(r.part), Number(r.n)]));
+}
+
+/** Pending identity-hours of each peer group, for placing the groups on partitions. */
+export async function pendingByGroup(sql: Sql): Promise<Map<string, number>> {
+  const rows = await sql.query<{ g: string; n: string }>(
+    `select ${groupName('i')} as g, count(*) as n from rollups_pending p join identities i on i.key = p.identity_key group by 1`,
+  );
+  return new Map(rows.map((r) => [r.g, Number(r.n)]));
 }
 
 /**
@@ -43,8 +51,8 @@ export async function pendingByPartition(sql: Sql, from: number, to: number, of:
  */
 export async function claimPending(sql: Sql, read: readonly { identity: string; hour: number }[], from: number, to: number, part: IdentityPartition): Promise<void> {
   const rows = await sql.query<{ identity_key: string; hour: Date }>(
-    `select identity_key, hour from rollups_pending where hour >= $1 and hour < $2 and ${inPartition('identity_key', '$3', '$4')} for update`,
-    [new Date(from), new Date(to), part.index, part.of],
+    `select identity_key, hour from rollups_pending where hour >= $1 and hour < $2 and ${inPartition('identity_key', 3)} for update`,
+    [new Date(from), new Date(to), ...partitionParams(part)],
   );
   const present = new Set(rows.map((r) => `${r.identity_key}\u0000${r.hour.getTime()}`));
   const gone = read.filter((r) => !present.has(`${r.identity}\u0000${r.hour}`)).length;

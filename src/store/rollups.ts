@@ -1,6 +1,6 @@
 import { emptyRollup, mergeRollups, totalOps, type Rollup } from '../core/rollup.js';
 import type { Sql } from './sql.js';
-import { inPartition, type IdentityPartition } from './identity-partition.js';
+import { inPartition, partitionParams, type IdentityPartition } from './identity-partition.js';
 
 /** Rows per statement: large enough to amortise a round trip, small enough for one parameter. */
 const CHUNK = 5000;
@@ -197,8 +197,8 @@ export async function dirtyRollups(sql: Sql, from: number, to: number, part?: Id
   const [row] = await sql.query<{ data: string | null }>(
     `select json_agg(json_build_object('i', p.identity_key, 'h', extract(epoch from p.hour) * 1000, 'd', r.data) order by p.hour, p.identity_key)::text as data
      from rollups_pending p join rollups r on r.identity_key = p.identity_key and r.hour = p.hour
-     where p.hour >= $1 and p.hour < $2${part ? ` and ${inPartition('p.identity_key', '$3', '$4')}` : ''}`,
-    part ? [new Date(from), new Date(to), part.index, part.of] : [new Date(from), new Date(to)],
+     where p.hour >= $1 and p.hour < $2${part ? ` and ${inPartition('p.identity_key', 3)}` : ''}`,
+    part ? [new Date(from), new Date(to), ...partitionParams(part)] : [new Date(from), new Date(to)],
   );
   const rows = row?.data ? (JSON.parse(row.data) as { i: string; h: number; d: StoredRow['data'] }[]) : [];
   return { rollups: rows.map((x) => fromStored(x.i, new Date(x.h), x.d)), readAt: now };
@@ -207,8 +207,8 @@ export async function dirtyRollups(sql: Sql, from: number, to: number, part?: Id
 /** Marks rollups of [from, to) (of one partition, if given) as judged, leaving those saved after `readAt` (a scan that ran meanwhile) for the next run. */
 export async function markJudged(sql: Sql, from: number, to: number, readAt?: Date, part?: IdentityPartition): Promise<void> {
   await sql.query(
-    `delete from rollups_pending where hour >= $1 and hour < $2 and ($3::timestamptz is null or saved_at <= $3)${part ? ` and ${inPartition('identity_key', '$4', '$5')}` : ''}`,
-    part ? [new Date(from), new Date(to), readAt ?? null, part.index, part.of] : [new Date(from), new Date(to), readAt ?? null],
+    `delete from rollups_pending where hour >= $1 and hour < $2 and ($3::timestamptz is null or saved_at <= $3)${part ? ` and ${inPartition('identity_key', 4)}` : ''}`,
+    part ? [new Date(from), new Date(to), readAt ?? null, ...partitionParams(part)] : [new Date(from), new Date(to), readAt ?? null],
   );
 }
 

@@ -25,7 +25,7 @@ const cases = [
   }),
 ].filter((c) => PEER_RULES.test(c.s.name));
 
-interface Stored {
+type Stored = {
   detector: string;
   identity_key: string;
   severity: string;
@@ -33,7 +33,7 @@ interface Stored {
   end_at: Date;
   scope: string;
   occurrences: number;
-}
+};
 
 async function store(sql: Sql, s: Scenario): Promise<void> {
   const acc = new RollupAccumulator();
