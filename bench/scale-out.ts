@@ -8,12 +8,13 @@
  * findings are identical.
  * Rounds alternate the worker counts (--repeat, default 3) and the medians are compared.
  * --scan-concurrency sets SCAN_CONCURRENCY (scopes one process reads at once, default 2) of every process.
+ * --cpu-prof DIR writes a CPU profile of each worker process under DIR/N-workers (node --cpu-prof).
  * Usage: npm run bench:workers [-- --out DIR] [--workers 1,2] [--repeat 3] [--scan-concurrency 2] [--database-url postgres://...] [--redis-url redis://...]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -34,6 +35,24 @@ interface RunResult {
   partitionJobs: number;
   findings: Map<string, string>;
   bySeverity: Record<string, number>;
+  /** CPU seconds of the worker processes during the scans and during detection. */
+  cpuScan: number;
+  cpuDetect: number;
+  /** The detection run's own time (s): peers read, waiting on each day's partitions, recording findings. */
+  run: { prepare: number; dispatch: number; record: number; days: number };
+  /** Summed over partition jobs (s): reading, judging (wall, CPU), committing; and how many found their state of the day before. */
+  parts: { load: number; judge: number; judgeCpu: number; commit: number; cached: number; pickup: number; span: number };
+  load: string;
+}
+
+/** CPU seconds (user + system, every thread) of a process so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 async function ensureMonth(out: string): Promise<string> {
@@ -80,8 +99,9 @@ function comparable(row: Record<string, unknown>): string {
   });
 }
 
-function startWorkers(n: number, env: NodeJS.ProcessEnv): ChildProcess[] {
-  return Array.from({ length: n }, () => spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }));
+function startWorkers(n: number, env: NodeJS.ProcessEnv, profileDir?: string): ChildProcess[] {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  return Array.from({ length: n }, () => spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli.ts', 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }));
 }
 
 async function stop(children: ChildProcess[]): Promise<void> {
@@ -102,7 +122,7 @@ async function run(n: number, dir: string, dbUrl: string, redisUrl: string, scan
   const env = { ...process.env, DATABASE_URL: url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, FILES_SOURCE_DIR: dir, OPS_PORT: '0', LOG_LEVEL: 'warn', SCAN_CONCURRENCY: scanConcurrency };
   const queues = Object.fromEntries(KINDS.map((k) => [k, new Queue(QUEUE_NAMES[k], { connection: { url: redisUrl }, prefix })])) as Record<JobKind, Queue>;
   const db = new pg.Client({ connectionString: url });
-  const children = startWorkers(n, env);
+  const children = startWorkers(n, env, values['cpu-prof'] ? join(values['cpu-prof'], `${n}-workers`) : undefined);
   try {
     // Timing starts once every process has its workers connected (start-up and migrations are not scan work).
     for (;;) {
@@ -123,6 +143,8 @@ async function run(n: number, dir: string, dbUrl: string, redisUrl: string, scan
     };
     while (!(await idle(['scan'])) || !(await queues.scan.getCompletedCount())) await sleep(50);
     const scansDoneAt = (performance.now() - started) / 1000;
+    const cpuAt = (): number => children.reduce((t, c) => t + cpuSeconds(c.pid), 0);
+    const cpuScan = cpuAt();
     await queues.detect.resume();
     for (;;) {
       await sleep(50);
@@ -131,11 +153,31 @@ async function run(n: number, dir: string, dbUrl: string, redisUrl: string, scan
       if (pending === 0) break;
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpuDetect = cpuAt() - cpuScan;
+    const [detectJob] = await queues.detect.getCompleted();
+    const run = { prepare: 0, dispatch: 0, record: 0, days: 0, ...((detectJob?.returnvalue as { ms?: Record<string, number> } | undefined)?.ms ?? {}) };
+    const parts = { load: 0, judge: 0, judgeCpu: 0, commit: 0, cached: 0, pickup: 0, span: 0 };
+    const done = await queues.detectPart.getCompleted(0, -1);
+    // Per day (the context a job names): from the first job queued to the last one finished, the least the run can wait.
+    const days = new Map<string, { from: number; to: number }>();
+    for (const j of done) {
+      const day = String((j.data as { context?: string }).context);
+      const d = days.get(day) ?? { from: Infinity, to: 0 };
+      days.set(day, { from: Math.min(d.from, j.timestamp), to: Math.max(d.to, j.finishedOn ?? 0) });
+      parts.pickup += ((j.processedOn ?? j.timestamp) - j.timestamp) / 1000;
+    }
+    for (const d of days.values()) parts.span += (d.to - d.from) / 1000;
+    for (const j of done) {
+      const r = j.returnvalue as { cached?: boolean; ms?: { load: number; judge: number; judgeCpu: number; commit: number } } | undefined;
+      if (r?.cached) parts.cached++;
+      for (const k of ['load', 'judge', 'judgeCpu', 'commit'] as const) parts[k] += (r?.ms?.[k] ?? 0) / 1000;
+    }
     const rows = (await db.query<Record<string, unknown>>('select * from findings order by id')).rows;
     const bySeverity: Record<string, number> = {};
     for (const r of rows) bySeverity[String(r.severity)] = (bySeverity[String(r.severity)] ?? 0) + 1;
     return {
-      workers: n, seconds, scansDoneAt, bySeverity,
+      workers: n, seconds, scansDoneAt, bySeverity, cpuScan, cpuDetect, parts, load: loadavg().map((l) => l.toFixed(1)).join(' '),
+      run: { prepare: run.prepare / 1000, dispatch: run.dispatch / 1000, record: run.record / 1000, days: run.days },
       scanJobs: await queues.scan.getCompletedCount(),
       partitionJobs: await queues.detectPart.getCompletedCount(),
       findings: new Map(rows.map((r) => [String(r.id), comparable(r)])),
@@ -184,6 +226,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1,2' },
     repeat: { type: 'string', default: '3' },
     'scan-concurrency': { type: 'string', default: '2' },
+    'cpu-prof': { type: 'string' },
     'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
   },
@@ -209,6 +252,11 @@ console.log('workers | scan+detect s | scans s | detection s | scan jobs | parti
 for (const r of results) {
   const sev = Object.entries(r.bySeverity).map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(`${r.workers} | ${r.seconds.toFixed(1)} | ${r.scansDoneAt.toFixed(1)} | ${(r.seconds - r.scansDoneAt).toFixed(1)} | ${r.scanJobs} | ${r.partitionJobs} | ${r.findings.size} (${sev}) | ${r === first ? '-' : same(first.findings, r.findings) ? 'yes' : 'NO'}`);
+}
+console.log('workers | CPU s scans / detection | run: peers s, waiting on partitions s, recording s (days) | partition jobs: queued to started s, days queued to done s, read s, judge s (CPU s), commit s, state kept | load average (1, 5, 15 min) at the end');
+for (const r of results) {
+  const p = r.parts;
+  console.log(`${r.workers} | ${r.cpuScan.toFixed(1)} / ${r.cpuDetect.toFixed(1)} | ${r.run.prepare.toFixed(1)}, ${r.run.dispatch.toFixed(1)}, ${r.run.record.toFixed(1)} (${r.run.days}) | ${p.pickup.toFixed(1)}, ${p.span.toFixed(1)}, ${p.load.toFixed(1)}, ${p.judge.toFixed(1)} (${p.judgeCpu.toFixed(1)}), ${p.commit.toFixed(1)}, ${p.cached}/${r.partitionJobs} | ${r.load}`);
 }
 for (const r of results.slice(1)) for (const d of differences(first.findings, r.findings)) console.log(`  ${r.workers} workers differ: ${d}`);
 const of = (n: number): RunResult[] => results.filter((r) => r.workers === n);

@@ -43,6 +43,16 @@ export interface DetectOptions {
   dispatch?: DispatchDay;
   /** Names the run; a recovered run given the same id finds its partition jobs again. */
   runId?: string;
+  /** Filled with where a partitioned run's time went, for benchmarks and the job's result. */
+  stats?: RunStats;
+}
+
+/** Where a partitioned run's time went (ms): reading peers, waiting for each day's partitions, recording findings (its share not overlapped with the next day). */
+export interface RunStats {
+  days: number;
+  prepare: number;
+  dispatch: number;
+  record: number;
 }
 
 /**
@@ -57,6 +67,8 @@ export interface DetectOptions {
 export async function detectPending(sql: Sql, opts: DetectOptions): Promise<FindingUpdate[]> {
   const of = Math.max(1, opts.partitions ?? 1);
   if (of === 1 && !opts.dispatch && !(await anyStaged(sql))) return detectInOneRun(sql, opts);
+  const started = performance.now();
+  const stats = opts.stats ?? { days: 0, prepare: 0, dispatch: 0, record: 0 };
   const hours = await dirtyHours(sql);
   const updates: FindingUpdate[] = [];
   const ctx: RunContext = { peers: new PeerIndex(opts.settings.learningDays), suppressions: [], now: (opts.now ?? Date.now)() };
@@ -87,6 +99,7 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
     for (const task of tasks) await judgePartition(sql, task, c, opts, cache);
   });
   const lastDay = new Map<number, number>();
+  stats.prepare += performance.now() - started;
   // On PostgreSQL a day's findings are recorded while the partitions judge the next day (judging never reads findings).
   const overlap = sql.engine === 'postgres';
   let recording: Promise<void> = Promise.resolve();
@@ -94,6 +107,7 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
   while (done < hours.length) {
     const from = hours[done]! - (hours[done]! % DAY);
     const to = from + DAY;
+    const t0 = performance.now();
     const parts = [...(await pendingByPartition(sql, from, to, of, groups)).keys()];
     try {
       await dispatch(parts.map((partition) => ({ runId, day: from, partition, of, groups, ...(lastDay.has(partition) ? { prevDay: lastDay.get(partition)! } : {}) })), ctx);
@@ -103,16 +117,22 @@ export async function detectPending(sql: Sql, opts: DetectOptions): Promise<Find
       throw err;
     }
     for (const p of parts) lastDay.set(p, from);
+    const t1 = performance.now();
     await recording;
     const staged = await readStaged(sql, from);
     for (const c of staged.contributions) ctx.peers.apply(c);
     recording = record(staged);
     if (!overlap) await recording;
+    stats.days++;
+    stats.dispatch += t1 - t0;
+    stats.record += performance.now() - t1;
     while (done < hours.length && hours[done]! < to) done++;
     opts.onProgress?.(done, hours.length);
   }
+  const t2 = performance.now();
   await recording;
   // Whatever a crashed run staged after its last recorded day.
   await record(await readStaged(sql, LAST_DAY));
+  stats.record += performance.now() - t2;
   return updates;
 }

@@ -39,6 +39,10 @@ export interface PartitionResult {
   detections: number;
   /** Another worker had judged this partition's day already (a stalled job that was still running). */
   alreadyJudged?: boolean;
+  /** Whether the partition's state of the day before was still in this process (only the new day was read). */
+  cached?: boolean;
+  /** Where the time went (ms): reading the day, judging it (wall and this process's CPU), committing. */
+  ms?: { load: number; judge: number; judgeCpu: number; commit: number };
 }
 
 /**
@@ -87,7 +91,9 @@ export async function judgePartition(sql: Sql, task: PartitionTask, ctx: RunCont
   const from = task.day;
   const to = from + DAY;
   const part = { index: task.partition, of: task.of, ...(task.groups ? { groups: task.groups } : {}) };
-  const run = cache?.take(task) ?? new DetectionRun({ detectors: opts.detectors, settings: opts.settings, suppressions: ctx.suppressions, now: ctx.now, peers: ctx.peers });
+  const t0 = performance.now();
+  const kept = cache?.take(task);
+  const run = kept ?? new DetectionRun({ detectors: opts.detectors, settings: opts.settings, suppressions: ctx.suppressions, now: ctx.now, peers: ctx.peers });
   run.usePeers(ctx.peers);
   const { rollups, readAt } = await dirtyRollups(sql, from, to, part);
   if (!rollups.length) return { judgedHours: 0, detections: 0 };
@@ -105,6 +111,8 @@ export async function judgePartition(sql: Sql, task: PartitionTask, ctx: RunCont
     const loaded = (before.get(k) ?? earlier.get(k) ?? []).map(slimRollup);
     run.recent.set(k, loaded.length ? [...(run.recent.get(k) ?? []), ...loaded].sort(byHour) : (run.recent.get(k) ?? []));
   }
+  const t1 = performance.now();
+  const cpu = process.cpuUsage();
   const detections: StagedDetection[] = [];
   // Judged an hour at a time with the event loop free in between, so a job's lock renewals and health checks go on.
   for (let i = 0; i < rollups.length; ) {
@@ -117,6 +125,8 @@ export async function judgePartition(sql: Sql, task: PartitionTask, ctx: RunCont
   }
   const touched = run.takeTouched();
   const contributions = touched.map((b) => ctx.peers.contribution(run.identities.get(b.identity)!, b));
+  const { user, system } = process.cpuUsage(cpu);
+  const t2 = performance.now();
   try {
     await sql.transaction(async (tx) => {
       await claimPending(tx, rollups, from, to, part);
@@ -130,5 +140,6 @@ export async function judgePartition(sql: Sql, task: PartitionTask, ctx: RunCont
   }
   run.forgetIdle(from);
   cache?.keep(task, run);
-  return { judgedHours: rollups.length, detections: detections.length };
+  const ms = { load: t1 - t0, judge: t2 - t1, judgeCpu: (user + system) / 1000, commit: performance.now() - t2 };
+  return { judgedHours: rollups.length, detections: detections.length, cached: kept !== undefined, ms };
 }
