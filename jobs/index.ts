@@ -1,6 +1,7 @@
 import type { ChatService } from '../src/chat/chat-service.js';
 import type { JobHandlers } from '../src/queue/job-queues.js';
 import { detectJob } from './detect.js';
+import { detectPartJob } from './detect-part.js';
 import { digestJob } from './digest.js';
 import type { JobDeps } from './job-deps.js';
 import { lookupJob } from './lookup.js';
@@ -12,6 +13,7 @@ export function jobHandlers(deps: JobDeps, chat?: Pick<ChatService, 'notifyFindi
   return {
     scan: scanJob(deps) as JobHandlers['scan'],
     detect: detectJob(deps, chat?.platforms.map((p) => p.name)),
+    detectPart: detectPartJob(deps) as JobHandlers['detectPart'],
     ...(chat
       ? { notify: notifyJob(chat) as JobHandlers['notify'], lookup: lookupJob(chat) as JobHandlers['lookup'], digest: digestJob(chat, deps.config.chat.digest.timeZone) }
       : {}),

@@ -15,4 +15,6 @@ export interface JobDeps {
   settings: DetectionSettings;
   /** Whether a chat platform is configured (otherwise findings are stored but nobody is notified). */
   chat: boolean;
+  /** Aborted when the process starts shutting down: long jobs that wait on other jobs stop waiting. */
+  signal?: AbortSignal;
 }

@@ -30,6 +30,8 @@ const schema = z.object({
   ALLOWLIST: list,
   LEARNING_DAYS: z.coerce.number().int().min(0).max(365).optional(),
   STORM_LIMIT: z.coerce.number().int().min(1).optional(),
+  DETECT_PARTITIONS: z.coerce.number().int().min(1).max(256).optional(),
+  SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only').default('storage-watch'),
   SCAN_INTERVAL: duration('5m'),
@@ -65,6 +67,8 @@ export interface Config {
   /** Redis for the job queues, and the key prefix of the queues (several deployments may share one Redis). */
   redisUrl: string;
   queuePrefix: string;
+  /** Partitions of the identities a detection run spreads over the workers (DETECT_PARTITIONS, default one per connected worker). */
+  detectPartitions?: number;
   /** What every chat platform shares: escalation targets, digest time, the HTTP port. */
   chat: ChatConfig;
   /** Slack, when any SLACK_* variable is set. */
@@ -72,7 +76,7 @@ export interface Config {
   /** Microsoft Teams, when TEAMS_ALERT_CHANNEL (or any TEAMS_* variable) is set. */
   teams?: TeamsConfig;
   /** How often scheduled scans run, and how far back the first scan of a scope reaches (ms). */
-  scan: { interval: number; lookback: number };
+  scan: { interval: number; lookback: number; /** Scopes one worker process reads at once (SCAN_CONCURRENCY). */ concurrency?: number };
   /** Configured sources; a provider is absent when none of its variables is set. */
   sources: SourcesConfig;
   /** Port of the operations listener (/healthz, /readyz, /metrics) in every role; 0 picks a free one. */
@@ -138,10 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     detection,
     redisUrl: c.REDIS_URL,
     queuePrefix: c.QUEUE_PREFIX,
+    ...(c.DETECT_PARTITIONS ? { detectPartitions: c.DETECT_PARTITIONS } : {}),
     chat,
     ...(slack ? { slack } : {}),
     ...(teams ? { teams } : {}),
-    scan: { interval: c.SCAN_INTERVAL, lookback: c.SCAN_LOOKBACK },
+    scan: { interval: c.SCAN_INTERVAL, lookback: c.SCAN_LOOKBACK, concurrency: c.SCAN_CONCURRENCY },
     opsPort: c.OPS_PORT,
     shutdownTimeout: c.SHUTDOWN_TIMEOUT,
     sources: {

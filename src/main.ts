@@ -87,11 +87,14 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
   const slack = platforms.find((p): p is SlackPlatform => p.name === 'slack' && 'client' in p);
   slack?.client.on(webApi.WebClientEvent.RATE_LIMITED, () => chatRateLimited.inc({ platform: 'slack' }));
   let port: number | undefined;
+  // Aborted at shutdown: a detection run stops waiting for partitions no closing worker would take.
+  const draining = new AbortController();
   if (roles.workers) {
-    const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: chat !== undefined };
+    const deps = { sql, config, log, queues, detectors: DETECTORS, settings, chat: chat !== undefined, signal: draining.signal };
     workers = startWorkers(connection, jobHandlers(deps, chat), {
       prefix: config.queuePrefix,
-      concurrency: { lookup: 4 },
+      // Scopes are mostly waiting on a cloud API: two at a time per process unless SCAN_CONCURRENCY says otherwise.
+      concurrency: { lookup: 4, scan: config.scan.concurrency ?? 2 },
       // Slack allows about one message per second per channel; cards go to one alert channel.
       limiter: { notify: { max: 1, duration: 1_000 } },
       onError: (err, kind) => (isConnectionError(err) ? redisDown(err) : log.warn({ queue: kind, err: err.message }, 'worker error')),
@@ -99,9 +102,11 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
     instrumentWorkers(workers, log);
   }
   const unprobe = [addQueueProbe(queueProbe(queues.queues)), addCursorProbe(cursorProbe(sql))];
-  // One scan and one detection run at a time across every worker process: two scans of the same
-  // source would read from the same cursor, two detection runs would judge the same hours.
-  await queues.queues.scan.setGlobalConcurrency(1);
+  // One detection run at a time across every worker process (it orders the days and records each
+  // day's findings at once); its partitions and the scans of different scopes run on every worker.
+  // A scope is never queued twice (scan jobs are deduplicated by scope), and its cursor only moves
+  // from where a scan found it. Earlier versions serialised scans too: that limit is lifted.
+  await queues.queues.scan.removeGlobalConcurrency();
   await queues.queues.detect.setGlobalConcurrency(1);
   if (roles.chat) {
     for (const provider of configuredProviders(config.sources)) {
@@ -124,6 +129,7 @@ export async function startService(roles: ServiceRoles, config: Config = loadCon
     readiness.shutdownStarted();
     log.info({ shutdownTimeoutMs: config.shutdownTimeout }, 'stopping: not ready, no new jobs, waiting for jobs in flight');
     await withDeadline(chat?.stop(), 5_000);
+    draining.abort('shutting down');
     // close() stops taking jobs at once, then waits for those in flight.
     if (!(await withDeadline(Promise.all(workers.map((w) => w.close())), config.shutdownTimeout))) {
       // A job cut off is safe to run again (pages and cursors commit together; cards are claimed before posting):

@@ -34,6 +34,11 @@ export interface DetectionRunOptions {
   suppressions?: readonly Suppression[];
   /** Wall-clock time, for suppression expiry. */
   now?: number;
+  /**
+   * Peers shared by the partitions of a run (see usePeers); without it, the run indexes its own
+   * baselines on the first judge() and learns from them with learnPeers().
+   */
+  peers?: PeerIndex;
 }
 
 /**
@@ -46,7 +51,7 @@ export class DetectionRun {
   readonly baselines = new Map<string, Baseline>();
   readonly recent = new Map<string, Rollup[]>();
   /** Peer norms and peer use; baselines not held in `baselines` can be added with `peers.update`. */
-  readonly peers: PeerIndex;
+  peers: PeerIndex;
   /** Identities whose baseline changed since the last call to takeTouched(). */
   private touched = new Set<string>();
   /** The typical day of each identity at work, for telling a team's heavy day from one member's. */
@@ -56,7 +61,14 @@ export class DetectionRun {
   private indexed = false;
 
   constructor(private readonly opts: DetectionRunOptions) {
-    this.peers = new PeerIndex(opts.settings.learningDays);
+    this.peers = opts.peers ?? new PeerIndex(opts.settings.learningDays);
+    this.indexed = opts.peers !== undefined;
+  }
+
+  /** Judges from now on against peers computed elsewhere (a partition, given the peers of the day by its run). */
+  usePeers(peers: PeerIndex): void {
+    this.peers = peers;
+    this.indexed = true;
   }
 
   /**
@@ -75,7 +87,9 @@ export class DetectionRun {
     for (const rollup of rollups) {
       const identity = this.identities.get(rollup.identity);
       if (!identity) throw new Error(`identity ${rollup.identity} not loaded`);
-      const window = (this.recent.get(rollup.identity) ?? []).filter((r) => r.hour > rollup.hour - DAY && r.hour < rollup.hour);
+      // Hours after this one (already judged, loaded ahead) stay for the hours that follow.
+      const kept = (this.recent.get(rollup.identity) ?? []).filter((r) => r.hour > rollup.hour - DAY && r.hour !== rollup.hour);
+      const window = kept.filter((r) => r.hour < rollup.hour);
       const { judgements, baseline } = judgeHour({
         identity, rollup, recent: window, baseline: this.baselines.get(rollup.identity) ?? emptyBaseline(rollup.identity),
         settings: this.opts.settings, peers: this.peers.norms(identity), peerUse: this.peers.use(identity), detectors: this.opts.detectors,
@@ -84,7 +98,7 @@ export class DetectionRun {
       this.baselines.set(rollup.identity, baseline);
       // The day behind an hour is kept slim: detectors read its totals, buckets and a few addresses, not every address and action.
       window.push(slimRollup(rollup));
-      this.recent.set(rollup.identity, window);
+      this.recent.set(rollup.identity, window.length === kept.length + 1 ? window : [...window, ...kept.filter((r) => r.hour > rollup.hour)]);
       this.touched.add(rollup.identity);
       this.changed.add(rollup.identity);
       this.tally(identity, rollup.hour, window, baseline);

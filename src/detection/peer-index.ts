@@ -11,10 +11,36 @@ const DAY = 86_400_000;
 const MAX_USERS = 4;
 
 /** What one mature identity contributes to its group's norms: its busiest hour and day (99th percentile) per metric. */
-interface Contribution {
+export interface Contribution {
   group: string;
   hourHigh: number[];
   dayHigh: number[];
+}
+
+/**
+ * What one identity's baseline brings to its peer group, small and plain enough to be stored or sent
+ * to another worker: the partitions of a detection run share peers this way, not by baselines.
+ */
+export interface PeerContribution {
+  identity: string;
+  group: string;
+  /** Its cloud account (`cloud|account`) and when it was first seen, for how long the account has been watched. */
+  account: string;
+  firstSeen: number;
+  /** Kinds (secretKind) of the secret-looking objects it read. */
+  secrets: string[];
+  buckets: string[];
+  /** Busiest hour and day per metric, once the identity is mature (anonymous identities never are). */
+  high?: { hourHigh: number[]; dayHigh: number[] };
+}
+
+/** A PeerIndex as plain data (PeerIndex.toJSON / PeerIndex.fromJSON). */
+export interface PeerSnapshot {
+  contributions: [string, Contribution][];
+  members: [string, string[]][];
+  secrets: [string, [string, string[]][]][];
+  buckets: [string, [string, string[]][]][];
+  accounts: [string, number][];
 }
 
 /** What an identity's peers (same cloud, account and kind of principal) do, for detectors that weigh routine against novelty. */
@@ -97,17 +123,56 @@ export class PeerIndex {
 
   /** Takes an identity's baseline into account (call again whenever it changed). */
   update(identity: Identity, b: Baseline): void {
-    const group = peerGroup(identity);
-    const account = accountOf(identity);
-    if (b.firstSeen > 0 && b.firstSeen < (this.accounts.get(account) ?? Infinity)) this.accounts.set(account, b.firstSeen);
-    for (const key of Object.keys(b.secretReads)) this.remember(this.secrets, group, secretKind(key, identity.cloud), identity.key);
-    for (const bucket of Object.keys(b.buckets)) this.remember(this.buckets, group, bucket, identity.key);
-    if (identity.principal.type === 'anonymous' || historyDays(b) < this.learningDays) return;
-    this.contributions.set(identity.key, { group, ...contributionOf(b) });
-    const set = this.members.get(group) ?? new Set<string>();
-    set.add(identity.key);
-    this.members.set(group, set);
-    this.cache.delete(group);
+    this.apply(this.contribution(identity, b));
+  }
+
+  /** What update(identity, b) would take into account, as plain data. */
+  contribution(identity: Identity, b: Baseline): PeerContribution {
+    const mature = identity.principal.type !== 'anonymous' && historyDays(b) >= this.learningDays;
+    return {
+      identity: identity.key, group: peerGroup(identity), account: accountOf(identity), firstSeen: b.firstSeen,
+      secrets: [...new Set(Object.keys(b.secretReads).map((key) => secretKind(key, identity.cloud)))], buckets: Object.keys(b.buckets),
+      ...(mature ? { high: contributionOf(b) } : {}),
+    };
+  }
+
+  /** Takes a contribution into account, as update() does a baseline. */
+  apply(c: PeerContribution): void {
+    if (c.firstSeen > 0 && c.firstSeen < (this.accounts.get(c.account) ?? Infinity)) this.accounts.set(c.account, c.firstSeen);
+    for (const kind of c.secrets) this.remember(this.secrets, c.group, kind, c.identity);
+    for (const bucket of c.buckets) this.remember(this.buckets, c.group, bucket, c.identity);
+    if (!c.high) return;
+    this.contributions.set(c.identity, { group: c.group, ...c.high });
+    const set = this.members.get(c.group) ?? new Set<string>();
+    set.add(c.identity);
+    this.members.set(c.group, set);
+    this.cache.delete(c.group);
+  }
+
+  /** The index as plain data (a day's heavy counts aside: they stay with the partition that judges the group), for the partitions of a run to share. */
+  toJSON(): PeerSnapshot {
+    const nested = (index: Map<string, Map<string, Set<string>>>): [string, [string, string[]][]][] =>
+      [...index].map(([group, values]) => [group, [...values].map(([v, users]) => [v, [...users]])]);
+    return {
+      contributions: [...this.contributions],
+      members: [...this.members].map(([g, keys]) => [g, [...keys]]),
+      secrets: nested(this.secrets),
+      buckets: nested(this.buckets),
+      accounts: [...this.accounts],
+    };
+  }
+
+  /** An index from toJSON()'s data. */
+  static fromJSON(learningDays: number, s: PeerSnapshot): PeerIndex {
+    const index = new PeerIndex(learningDays);
+    const nested = (data: [string, [string, string[]][]][]): Map<string, Map<string, Set<string>>> =>
+      new Map(data.map(([group, values]) => [group, new Map(values.map(([v, users]) => [v, new Set(users)]))]));
+    index.contributions = new Map(s.contributions);
+    index.members = new Map(s.members.map(([g, keys]) => [g, new Set(keys)]));
+    index.secrets = nested(s.secrets);
+    index.buckets = nested(s.buckets);
+    index.accounts = new Map(s.accounts);
+    return index;
   }
 
   /** Norms of the identity's peer group, from its mature members. */

@@ -1,10 +1,12 @@
-import { Queue, Worker, type Job, type Processor } from 'bullmq';
+import { createHash } from 'node:crypto';
+import { Queue, QueueEvents, Worker, type Job, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 
 /** The queues storage-watch runs on, by job kind. */
 export const QUEUE_NAMES = {
   scan: 'sw-scan',
   detect: 'sw-detect',
+  detectPart: 'sw-detect-part',
   notify: 'sw-notify',
   lookup: 'sw-lookup',
   digest: 'sw-digest',
@@ -37,12 +39,14 @@ export function redisConnection(url: string): Redis {
 /** Producers for every queue. */
 export class JobQueues {
   readonly queues: Record<JobKind, Queue>;
+  private events = new Map<JobKind, Promise<QueueEvents>>();
 
-  constructor(connection: Redis, prefix = 'storage-watch') {
+  constructor(private readonly connection: Redis, private readonly prefix = 'storage-watch') {
     const make = (name: string, defaultJobOptions = DEFAULT_JOB_OPTIONS): Queue => new Queue(name, { connection, prefix, defaultJobOptions });
     this.queues = {
       scan: make(QUEUE_NAMES.scan),
       detect: make(QUEUE_NAMES.detect),
+      detectPart: make(QUEUE_NAMES.detectPart),
       notify: make(QUEUE_NAMES.notify, NOTIFY_JOB_OPTIONS),
       lookup: make(QUEUE_NAMES.lookup),
       digest: make(QUEUE_NAMES.digest),
@@ -55,6 +59,11 @@ export class JobQueues {
     await this.queues[kind].add(kind, data, jobId ? { jobId } : {});
   }
 
+  /** Adds a job unless one with this deduplication id is waiting or running (a finished one does not count). */
+  async addOnce(kind: JobKind, data: Record<string, unknown>, dedupId: string): Promise<void> {
+    await this.queues[kind].add(kind, data, { deduplication: { id: dedupId } });
+  }
+
   /**
    * Asks for a run of a job that folds repeated requests: requests made while one is waiting merge
    * into it, and one more is kept while a run is active (so work that arrived during it is done).
@@ -64,17 +73,77 @@ export class JobQueues {
     await this.queues[kind].add(kind, data, { deduplication: { id: dedupId, keepLastIfActive: true } });
   }
 
+  /**
+   * Adds jobs (a job whose id exists already, running or finished, is not added again but waited for)
+   * and resolves with their results once every one has completed, on whichever worker; rejects when
+   * one fails for good. A job whose worker died is taken over by the stalled-job check and waited for.
+   */
+  async runAll<T = unknown>(kind: JobKind, jobs: readonly { data: Record<string, unknown>; jobId: string }[], signal?: AbortSignal): Promise<T[]> {
+    for (const j of jobs) if (j.jobId.includes(':')) throw new Error(`job id must not contain ':' (${j.jobId})`);
+    const events = await this.eventsOf(kind);
+    const added = await this.queues[kind].addBulk(jobs.map((j) => ({ name: kind, data: j.data, opts: { jobId: j.jobId } })));
+    const all = Promise.all(added.map((job) => job.waitUntilFinished(events) as Promise<T>));
+    if (!signal) return all;
+    // Stops waiting (the jobs stay queued) when the signal fires, e.g. when this process shuts down.
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new Error(`stopped waiting for ${kind} jobs: ${String(signal.reason ?? 'aborted')}`));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([all, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+      all.catch(() => undefined);
+    }
+  }
+
+  private eventsOf(kind: JobKind): Promise<QueueEvents> {
+    let events = this.events.get(kind);
+    if (!events) {
+      const e = new QueueEvents(QUEUE_NAMES[kind], { connection: { ...this.connection.options, maxRetriesPerRequest: null }, prefix: this.prefix });
+      events = e.waitUntilReady().then(() => e);
+      this.events.set(kind, events);
+    }
+    return events;
+  }
+
+  /** Stores a value for the workers of a job to read (shared(key)), unless one is stored under that key already; it lapses after a day. */
+  async share(key: string, value: string): Promise<void> {
+    await this.connection.set(`${this.prefix}:shared:${key}`, value, 'EX', 86_400, 'NX');
+  }
+
+  /** A value stored with share(), if it has not lapsed or been dropped. */
+  shared(key: string): Promise<string | null> {
+    return this.connection.get(`${this.prefix}:shared:${key}`);
+  }
+
+  /** Drops values stored with share() or claim(). */
+  async unshare(...keys: string[]): Promise<void> {
+    if (keys.length) await this.connection.del(...keys.map((k) => `${this.prefix}:shared:${k}`));
+  }
+
+  /** Claims a key for `owner` unless someone holds it already; returns who holds it now. It lapses after a day. */
+  async claim(key: string, owner: string): Promise<string> {
+    const k = `${this.prefix}:shared:${key}`;
+    const out = await this.connection.multi().set(k, owner, 'EX', 86_400, 'NX').get(k).exec();
+    const held = out?.[1]?.[1];
+    return typeof held === 'string' ? held : '';
+  }
+
   /** Closes the producers. */
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+    const events = await Promise.all(this.events.values());
+    await Promise.all([...Object.values(this.queues).map((q) => q.close()), ...events.map((e) => e.close())]);
   }
 }
 
 /**
- * Queues that run one job at a time across every process (scan, detect). Their lock is short (renewed
- * every 5 s while the job runs) and stalled jobs are looked for every 2 s, so a job whose process died
- * is run again within about 15 s instead of holding the only slot for a minute. maxStalledCount 2: a
- * job may be recovered twice before it counts as failed.
+ * Scans, detection runs and their partitions hold short locks (renewed every 5 s while the job runs)
+ * and stalled jobs are looked for every 2 s, so a job whose process died is run again within about
+ * 15 s instead of holding its work for a minute. maxStalledCount 2: a job may be recovered twice
+ * before it counts as failed.
  */
 export const SERIALISED_LOCK = { lockDuration: 10_000, stalledInterval: 2_000, maxStalledCount: 2 } as const;
 
@@ -84,8 +153,20 @@ export const SERIALISED_LOCK = { lockDuration: 10_000, stalledInterval: 2_000, m
  */
 export const NOTIFY_LOCK = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
 
-/** Kinds of job that run one at a time across every process. */
-export const SERIALISED: readonly JobKind[] = ['scan', 'detect'];
+/** Kinds of job with a short lock (SERIALISED_LOCK). */
+export const SHORT_LOCK: readonly JobKind[] = ['scan', 'detect', 'detectPart'];
+
+/**
+ * Kinds of job that run one at a time across every process: a detection run orders the days and
+ * records each day's findings at once; its partitions (detectPart) and the scans of different scopes
+ * spread over every worker.
+ */
+export const SERIALISED: readonly JobKind[] = ['detect'];
+
+/** Scans of one scope run one at a time: a scan job's deduplication id names its scope. */
+export function scopeDedupId(source: string, scope: string): string {
+  return `scan-${createHash('sha1').update(`${source}\u0000${scope}`).digest('hex').slice(0, 20)}`;
+}
 
 /** Handlers for the kinds of job a worker runs. */
 export type JobHandlers = Partial<Record<JobKind, (job: Job) => Promise<unknown>>>;
@@ -109,7 +190,7 @@ export function startWorkers(
       prefix: opts.prefix ?? 'storage-watch',
       concurrency: opts.concurrency?.[kind] ?? 1,
       ...(opts.limiter?.[kind] ? { limiter: opts.limiter[kind] } : {}),
-      ...(SERIALISED.includes(kind) ? SERIALISED_LOCK : kind === 'notify' ? NOTIFY_LOCK : {}),
+      ...(SHORT_LOCK.includes(kind) ? SERIALISED_LOCK : kind === 'notify' ? NOTIFY_LOCK : {}),
     });
     worker.on('error', (err) => (opts.onError ? opts.onError(err, kind) : undefined));
     return worker;

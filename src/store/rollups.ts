@@ -1,5 +1,6 @@
 import { emptyRollup, mergeRollups, totalOps, type Rollup } from '../core/rollup.js';
 import type { Sql } from './sql.js';
+import { inPartition, partitionParams, type IdentityPartition } from './identity-partition.js';
 
 /** Rows per statement: large enough to amortise a round trip, small enough for one parameter. */
 const CHUNK = 5000;
@@ -200,8 +201,8 @@ export async function dirtyIdentities(sql: Sql): Promise<string[]> {
   return rows.map((r) => r.identity_key);
 }
 
-/** Rollups of [from, to) that are waiting for detection, oldest first, and the instant they were read. */
-export async function dirtyRollups(sql: Sql, from: number, to: number): Promise<PendingRollups> {
+/** Rollups of [from, to) that are waiting for detection (of one partition of the identities, if given), oldest first, and the instant they were read. */
+export async function dirtyRollups(sql: Sql, from: number, to: number, part?: IdentityPartition): Promise<PendingRollups> {
   const [{ now }] = (await sql.query<{ now: Date }>('select clock_timestamp() as now')) as [{ now: Date }];
   // One aggregated text parsed once is about twice as fast as one row per rollup on embedded PGlite.
   // A dense day's rollups (7 MB for 14,000 identity-hours) overflow the default 4 MB for sorting and
@@ -211,19 +212,19 @@ export async function dirtyRollups(sql: Sql, from: number, to: number): Promise<
     return tx.query<{ data: string | null }>(
       `select json_agg(json_build_object('i', p.identity_key, 'h', extract(epoch from p.hour) * 1000, 'd', r.data) order by p.hour, p.identity_key)::text as data
        from rollups_pending p join rollups r on r.identity_key = p.identity_key and r.hour = p.hour
-       where p.hour >= $1 and p.hour < $2`,
-      [new Date(from), new Date(to)],
+       where p.hour >= $1 and p.hour < $2${part ? ` and ${inPartition('p.identity_key', 3)}` : ''}`,
+      part ? [new Date(from), new Date(to), ...partitionParams(part)] : [new Date(from), new Date(to)],
     );
   });
   const rows = row?.data ? (JSON.parse(row.data) as { i: string; h: number; d: StoredRow['data'] }[]) : [];
   return { rollups: rows.map((x) => fromStored(x.i, new Date(x.h), x.d)), readAt: now };
 }
 
-/** Marks rollups of [from, to) as judged, leaving those saved after `readAt` (a scan that ran meanwhile) for the next run. */
-export async function markJudged(sql: Sql, from: number, to: number, readAt?: Date): Promise<void> {
+/** Marks rollups of [from, to) (of one partition, if given) as judged, leaving those saved after `readAt` (a scan that ran meanwhile) for the next run. */
+export async function markJudged(sql: Sql, from: number, to: number, readAt?: Date, part?: IdentityPartition): Promise<void> {
   await sql.query(
-    'delete from rollups_pending where hour >= $1 and hour < $2 and ($3::timestamptz is null or saved_at <= $3)',
-    [new Date(from), new Date(to), readAt ?? null],
+    `delete from rollups_pending where hour >= $1 and hour < $2 and ($3::timestamptz is null or saved_at <= $3)${part ? ` and ${inPartition('identity_key', 4)}` : ''}`,
+    part ? [new Date(from), new Date(to), readAt ?? null, ...partitionParams(part)] : [new Date(from), new Date(to), readAt ?? null],
   );
 }
 
@@ -242,6 +243,21 @@ export async function rollupsOf(sql: Sql, identities: readonly string[], from: n
   if (!identities.length) return out;
   const rows = await sql.query<StoredRow>(
     'select identity_key, hour, data from rollups where identity_key = any($1) and hour >= $2 and hour < $3 order by hour',
+    [identities, new Date(from), new Date(to)],
+  );
+  for (const r of rows) out.set(r.identity_key, [...(out.get(r.identity_key) ?? []), fromStored(r.identity_key, r.hour, r.data)]);
+  return out;
+}
+
+/** Several identities' rollups in [from, to) that are not waiting for detection (judged already), oldest first. */
+export async function judgedRollupsOf(sql: Sql, identities: readonly string[], from: number, to: number): Promise<Map<string, Rollup[]>> {
+  const out = new Map<string, Rollup[]>();
+  if (!identities.length) return out;
+  const rows = await sql.query<StoredRow>(
+    `select r.identity_key, r.hour, r.data from rollups r
+     where r.identity_key = any($1) and r.hour >= $2 and r.hour < $3
+       and not exists (select 1 from rollups_pending p where p.identity_key = r.identity_key and p.hour = r.hour)
+     order by r.hour`,
     [identities, new Date(from), new Date(to)],
   );
   for (const r of rows) out.set(r.identity_key, [...(out.get(r.identity_key) ?? []), fromStored(r.identity_key, r.hour, r.data)]);

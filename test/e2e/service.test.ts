@@ -119,11 +119,14 @@ describe('storage-watch service, end to end: log files -> jobs -> Slack card -> 
     findingId = buttons[0]!.value!;
     expect(await getFinding(db(), findingId)).toMatchObject({ detector: 'new-source-ip', status: 'open', identity: ALICE, scope: `ip:${NEW_IP}` });
 
-    // The card came through the queues: the scheduler's scan, one detection run, a notify job for this finding.
-    const [scan] = await observer.completed('scan');
-    expect(scan!.repeatJobKey).toBe('scan-files');
-    expect(scan!.data).toEqual({ provider: 'files' });
-    expect(scan!.returnvalue).toMatchObject({ events: DATASET_EVENTS, failedScopes: 0 });
+    // The card came through the queues: the scheduler's scan, one scan per scope of the directory, one detection run, a notify job for this finding.
+    const scans = await observer.completed('scan');
+    const scheduled = scans.filter((j) => j.repeatJobKey === 'scan-files');
+    expect(scheduled.map((j): unknown => j.data)).toEqual([{ provider: 'files' }]);
+    const scopes = scans.filter((j) => !j.repeatJobKey);
+    expect(scheduled[0]!.returnvalue).toEqual({ scopes: scopes.length, failedSources: 0 });
+    expect(scopes.map((j) => (j.data as { source: string }).source)).toEqual(scopes.map(() => 'files'));
+    expect(scopes.reduce((n, j) => n + (j.returnvalue as { events: number }).events, 0)).toBe(DATASET_EVENTS);
     const detect = await eventually(async () => (await observer.completed('detect'))[0], WAIT);
     expect((detect.returnvalue as { notified: number }).notified).toBeGreaterThanOrEqual(1);
     const notify = await eventually(async () => (await observer.completed('notify')).find((j) => (j.data as { findingId: string }).findingId === findingId), WAIT);
@@ -214,11 +217,14 @@ describe('storage-watch service, end to end: log files -> jobs -> Slack card -> 
   it('alerts on logs that arrive after the first scan at the scheduler\'s next run', async () => {
     writeLaterIncident(tmp);
     expect(await observer.runSchedulerNow('scan', 'scan-files')).toBe(true);
+    const before = (await observer.completed('scan')).length;
     const scans = await eventually(async () => {
       const done = await observer.completed('scan');
-      return done.length >= 2 ? done : undefined;
+      return done.filter((j) => j.repeatJobKey === 'scan-files').length >= 2 && done.length >= 2 * before ? done : undefined;
     }, WAIT);
-    expect(scans[0]!.returnvalue).toMatchObject({ events: 7, failedScopes: 0 });
+    // Only the new files are read: the scopes' cursors moved on in the first round.
+    const read = (jobs: typeof scans): number => jobs.filter((j) => !j.repeatJobKey).reduce((n, j) => n + (j.returnvalue as { events: number }).events, 0);
+    expect(read(scans)).toBe(DATASET_EVENTS + 7);
     const later = await eventually(() => fake.callsTo('chat.postMessage').find((c) => String(c.body.text).includes(`New source IP ${LATER_IP}`)), 10_000).catch(() => undefined);
     const detections = (await observer.completed('detect')).map((j) => `${String(j.id)} finished ${new Date(j.finishedOn ?? 0).toISOString()}`);
     expect(later, `no card for ${LATER_IP} after the second scan; completed detection jobs: ${detections.join(', ')}`).toBeDefined();

@@ -150,7 +150,12 @@ describe('drills: kill -9 of the bot during detection, and between posting a car
     const detect = new Queue(QUEUE_NAMES.detect, { connection: lockRedis, prefix: 'drill_detect' });
     await detect.pause();
     await drill.start();
-    await eventually(async () => (await drill.observer.completed('scan')).length > 0, 90_000);
+    // The scheduler's scan queues one scan per scope: wait for every one of them.
+    await eventually(async () => {
+      const done = await drill.observer.completed('scan');
+      const planned = done.find((j) => 'scopes' in (j.returnvalue as object))?.returnvalue as { scopes: number } | undefined;
+      return planned && done.filter((j) => 'scope' in (j.returnvalue as object)).length >= planned.scopes;
+    }, 90_000);
     await lock.query('begin');
     // Days as detection counts them: UTC.
     await lock.query(`select 1 from rollups_pending where hour >= (select date_trunc('day', max(hour) at time zone 'UTC') at time zone 'UTC' from rollups_pending) for update`);

@@ -84,11 +84,12 @@ describe('operations listener: /healthz, /readyz and /metrics of a running servi
     expect(sample(page, 'storage_watch_records_rejected_total{provider="files"}')).toBe(0);
     expect(sample(page, 'storage_watch_findings_created_total{detector="new-source-ip",severity="high"}')).toBe(1);
     expect(sample(page, 'storage_watch_findings_created_total{detector="unusual-client",severity="high"}')).toBe(1);
-    expect(sample(page, 'storage_watch_jobs{queue="scan",state="completed"}')).toBe(1);
+    // The scheduler's scan, and the scan of the directory's one scope it queued.
+    expect(sample(page, 'storage_watch_jobs{queue="scan",state="completed"}')).toBe(2);
     expect(sample(page, 'storage_watch_jobs{queue="notify",state="waiting"}')).toBe(1);
     expect(sample(page, 'storage_watch_queue_oldest_waiting_seconds{queue="notify"}')).toBeGreaterThanOrEqual(60);
     expect(sample(page, 'storage_watch_queue_oldest_waiting_seconds{queue="lookup"}')).toBe(0);
-    expect(sample(page, 'storage_watch_job_duration_seconds_count{queue="scan",outcome="completed"}')).toBe(1);
+    expect(sample(page, 'storage_watch_job_duration_seconds_count{queue="scan",outcome="completed"}')).toBe(2);
     expect(sample(page, 'storage_watch_scan_cursor_age_seconds{source="files",scope="*"}')).toBeGreaterThanOrEqual(0);
     expect(sample(page, 'storage_watch_dependency_up{dependency="redis"}')).toBe(1);
     expect(page).toContain('storage_watch_process_cpu_seconds_total');

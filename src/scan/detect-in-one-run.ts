@@ -1,0 +1,75 @@
+import { DetectionRun, type Detection } from '../detection/detection-run.js';
+import { slimRollup } from '../detection/slim-rollup.js';
+import { getBaselines, pageBaselines, saveBaselines } from '../store/baselines.js';
+import { getIdentities } from '../store/identities.js';
+import { recordFindings, type FindingUpdate } from '../store/record-findings.js';
+import { dirtyHours, dirtyIdentities, dirtyRollups, judgedRollupsOf, markJudged } from '../store/rollups.js';
+import type { Sql } from '../store/sql.js';
+import { listSuppressions } from '../store/suppressions.js';
+import type { DetectOptions } from './detect-pending.js';
+
+const DAY = 86_400_000;
+
+/**
+ * Judges every stored hour not yet judged in this process, oldest first, one day per transaction: findings,
+ * baselines and the "judged" marks commit together, so a crash re-judges at most one day. Each day
+ * costs a fixed number of queries, whatever the number of identities; only the baselines of
+ * identities with hours to judge are held in memory (peers contribute their norms, not their baselines).
+ */
+export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<FindingUpdate[]> {
+  const hours = await dirtyHours(sql);
+  if (!hours.length) return [];
+  const now = (opts.now ?? Date.now)();
+  const run = new DetectionRun({ detectors: opts.detectors, settings: opts.settings, suppressions: await listSuppressions(sql, now), now });
+  const active = new Set(await dirtyIdentities(sql));
+  // Peer norms need every learnt identity, not only those active in this run: read them a page at a time.
+  for await (const page of pageBaselines(sql)) {
+    const identities = await getIdentities(sql, page.map((b) => b.identity));
+    for (const b of page) {
+      const identity = identities.get(b.identity);
+      if (!identity) continue;
+      run.peers.update(identity, b);
+      if (active.has(b.identity)) {
+        run.identities.set(b.identity, identity);
+        run.baselines.set(b.identity, b);
+      }
+    }
+  }
+  const updates: FindingUpdate[] = [];
+  let done = 0;
+  while (done < hours.length) {
+    const from = hours[done]! - (hours[done]! % DAY);
+    const to = from + DAY;
+    const { rollups, readAt } = await dirtyRollups(sql, from, to);
+    const keys = [...new Set(rollups.map((r) => r.identity))];
+    const unknown = keys.filter((k) => !run.identities.has(k));
+    for (const [k, v] of await getIdentities(sql, unknown)) run.identities.set(k, v);
+    const unloaded = keys.filter((k) => !run.baselines.has(k));
+    for (const [k, v] of await getBaselines(sql, unloaded)) run.baselines.set(k, v);
+    // The day before and what of this day earlier runs judged, as a partition reads them.
+    const fresh = keys.filter((k) => !run.recent.has(k));
+    const before = await judgedRollupsOf(sql, fresh, from - DAY, to);
+    for (const k of fresh) run.recent.set(k, (before.get(k) ?? []).map(slimRollup));
+    const detections: Detection[] = [];
+    // Judged an hour at a time with the event loop free in between, so a job's lock renewals and health checks go on.
+    for (let i = 0; i < rollups.length; ) {
+      let j = i;
+      while (j < rollups.length && rollups[j]!.hour === rollups[i]!.hour) j++;
+      detections.push(...run.judge(rollups.slice(i, j)));
+      i = j;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    run.learnPeers();
+    const recorded = await sql.transaction(async (tx) => {
+      const out = await recordFindings(tx, detections, { stormLimit: opts.settings.stormLimit });
+      await saveBaselines(tx, run.takeTouched());
+      await markJudged(tx, from, to, readAt);
+      return out;
+    });
+    updates.push(...recorded);
+    run.forgetIdle(from);
+    while (done < hours.length && hours[done]! < to) done++;
+    opts.onProgress?.(done, hours.length);
+  }
+  return updates;
+}
