@@ -1,10 +1,11 @@
 import { DetectionRun, type Detection } from '../detection/detection-run.js';
 import { slimRollup } from '../detection/slim-rollup.js';
-import { getBaselines, pageBaselines, saveBaselines } from '../store/baselines.js';
+import { pageBaselines, saveBaselines } from '../store/baselines.js';
 import { getIdentities } from '../store/identities.js';
 import { recordFindings, type FindingUpdate } from '../store/record-findings.js';
 import { dirtyHours, dirtyIdentities, dirtyRollups, judgedRollupsOf, markJudged } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
+import { loadIdentities } from './load-identities.js';
 import { listSuppressions } from '../store/suppressions.js';
 import type { DetectOptions } from './detect-pending.js';
 
@@ -41,11 +42,7 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
     const from = hours[done]! - (hours[done]! % DAY);
     const to = from + DAY;
     const { rollups, readAt } = await dirtyRollups(sql, from, to);
-    const keys = [...new Set(rollups.map((r) => r.identity))];
-    const unknown = keys.filter((k) => !run.identities.has(k));
-    for (const [k, v] of await getIdentities(sql, unknown)) run.identities.set(k, v);
-    const unloaded = keys.filter((k) => !run.baselines.has(k));
-    for (const [k, v] of await getBaselines(sql, unloaded)) run.baselines.set(k, v);
+    const keys = await loadIdentities(sql, run, rollups);
     // The day before and what of this day earlier runs judged, as a partition reads them.
     const fresh = keys.filter((k) => !run.recent.has(k));
     const before = await judgedRollupsOf(sql, fresh, from - DAY, to);

@@ -5,11 +5,11 @@ import type { DetectionSettings } from '../detection/detection-settings.js';
 import type { Detector } from '../detection/detector.js';
 import type { PeerIndex } from '../detection/peer-index.js';
 import { slimRollup } from '../detection/slim-rollup.js';
-import { getBaselines, saveBaselines } from '../store/baselines.js';
+import { saveBaselines } from '../store/baselines.js';
 import { AlreadyJudged, claimPending, stageDay, type StagedDetection } from '../store/detection-stage.js';
-import { getIdentities } from '../store/identities.js';
 import { dirtyRollups, judgedRollupsOf, markJudged } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
+import { loadIdentities } from './load-identities.js';
 
 const DAY = 86_400_000;
 
@@ -97,11 +97,7 @@ export async function judgePartition(sql: Sql, task: PartitionTask, ctx: RunCont
   run.usePeers(ctx.peers);
   const { rollups, readAt } = await dirtyRollups(sql, from, to, part);
   if (!rollups.length) return { judgedHours: 0, detections: 0 };
-  const keys = [...new Set(rollups.map((r) => r.identity))];
-  const unknown = keys.filter((k) => !run.identities.has(k));
-  for (const [k, v] of await getIdentities(sql, unknown)) run.identities.set(k, v);
-  const unloaded = keys.filter((k) => !run.baselines.has(k));
-  for (const [k, v] of await getBaselines(sql, unloaded)) run.baselines.set(k, v);
+  const keys = await loadIdentities(sql, run, rollups);
   // New to this state: the day before and what of this day was judged earlier; otherwise only the latter.
   const fresh = keys.filter((k) => !run.recent.has(k));
   const known = keys.filter((k) => run.recent.has(k));
