@@ -83,6 +83,20 @@ describe('past one machine: scans by scope and detection by partition over sever
     single = await stored(reference.sql);
   }, 180_000);
 
+  /** A queue prefix of its own with its observer and a fresh PostgreSQL database, both cleaned up after the suite; `ingested`: the dataset read in, names fixed. */
+  async function freshRun(ingested: boolean): Promise<{ prefix: string; observer: QueueObserver; db: TestDatabase }> {
+    const prefix = `sw-scale-${randomBytes(4).toString('hex')}`;
+    const observer = new QueueObserver(REDIS_URL, prefix);
+    observers.push(observer);
+    const db = await createTestDatabase('postgres');
+    dbs.push(db);
+    if (ingested) {
+      await ingestFiles(db.sql, [tmp]);
+      await fixNames(db.sql);
+    }
+    return { prefix, observer, db };
+  }
+
   afterAll(async () => {
     for (const close of closers) await close();
     for (const o of observers) await o.removeAllAndClose();
@@ -91,11 +105,7 @@ describe('past one machine: scans by scope and detection by partition over sever
   });
 
   it('scans every scope of the directory as its own job, on both workers, each once, counting every event once', async () => {
-    const prefix = `sw-scale-${randomBytes(4).toString('hex')}`;
-    const observer = new QueueObserver(REDIS_URL, prefix);
-    observers.push(observer);
-    const db = await createTestDatabase('postgres');
-    dbs.push(db);
+    const { prefix, observer, db } = await freshRun(false);
     const took = new Map<string, string>();
     const scheduler = await workerSet('scheduler', db, prefix, [], [], took, tmp);
     closers.push(scheduler.close);
@@ -122,13 +132,7 @@ describe('past one machine: scans by scope and detection by partition over sever
   }, 120_000);
 
   it('two workers judge a dataset to the findings and baselines of a single worker, every identity-hour once', async () => {
-    const prefix = `sw-scale-${randomBytes(4).toString('hex')}`;
-    const observer = new QueueObserver(REDIS_URL, prefix);
-    observers.push(observer);
-    const db = await createTestDatabase('postgres');
-    dbs.push(db);
-    await ingestFiles(db.sql, [tmp]);
-    await fixNames(db.sql);
+    const { prefix, observer, db } = await freshRun(true);
     const seen: string[] = [];
     const took = new Map<string, string>();
     const a = await workerSet('a', db, prefix, ['detect', 'detectPart'], seen, took);
@@ -151,13 +155,7 @@ describe('past one machine: scans by scope and detection by partition over sever
   }, 240_000);
 
   it('runs again the partition of a worker killed with -9, and the run still ends with the findings of a single worker', async () => {
-    const prefix = `sw-scale-${randomBytes(4).toString('hex')}`;
-    const observer = new QueueObserver(REDIS_URL, prefix);
-    observers.push(observer);
-    const db = await createTestDatabase('postgres');
-    dbs.push(db);
-    await ingestFiles(db.sql, [tmp]);
-    await fixNames(db.sql);
+    const { prefix, observer, db } = await freshRun(true);
     const seen: string[] = [];
     const took = new Map<string, string>();
     // The doomed worker is the only one judging partitions when the run starts: it takes one and hangs.
