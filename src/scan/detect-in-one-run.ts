@@ -5,6 +5,7 @@ import { getIdentities } from '../store/identities.js';
 import { recordFindings, type FindingUpdate } from '../store/record-findings.js';
 import { dirtyHours, dirtyIdentities, dirtyRollups, judgedRollupsOf, markJudged } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
+import { judgeByHour } from './judge-by-hour.js';
 import { loadIdentities } from './load-identities.js';
 import { listSuppressions } from '../store/suppressions.js';
 import type { DetectOptions } from './detect-pending.js';
@@ -48,14 +49,7 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
     const before = await judgedRollupsOf(sql, fresh, from - DAY, to);
     for (const k of fresh) run.recent.set(k, (before.get(k) ?? []).map(slimRollup));
     const detections: Detection[] = [];
-    // Judged an hour at a time with the event loop free in between, so a job's lock renewals and health checks go on.
-    for (let i = 0; i < rollups.length; ) {
-      let j = i;
-      while (j < rollups.length && rollups[j]!.hour === rollups[i]!.hour) j++;
-      detections.push(...run.judge(rollups.slice(i, j)));
-      i = j;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    await judgeByHour(run, rollups, (_, judged) => detections.push(...judged));
     run.learnPeers();
     const recorded = await sql.transaction(async (tx) => {
       const out = await recordFindings(tx, detections, { stormLimit: opts.settings.stormLimit });

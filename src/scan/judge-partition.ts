@@ -9,6 +9,7 @@ import { saveBaselines } from '../store/baselines.js';
 import { AlreadyJudged, claimPending, stageDay, type StagedDetection } from '../store/detection-stage.js';
 import { dirtyRollups, judgedRollupsOf, markJudged } from '../store/rollups.js';
 import type { Sql } from '../store/sql.js';
+import { judgeByHour } from './judge-by-hour.js';
 import { loadIdentities } from './load-identities.js';
 
 const DAY = 86_400_000;
@@ -54,21 +55,25 @@ export interface PartitionResult {
 export class PartitionCache {
   private kept = new Map<string, { day: number; run: DetectionRun }>();
 
+  private static key(task: PartitionTask): string {
+    return `${task.runId}|${task.partition}|${task.of}`;
+  }
+
   /** Whether take(task) would give state back. */
   holds(task: PartitionTask): boolean {
-    return task.prevDay !== undefined && this.kept.get(`${task.runId}|${task.partition}|${task.of}`)?.day === task.prevDay;
+    return task.prevDay !== undefined && this.kept.get(PartitionCache.key(task))?.day === task.prevDay;
   }
 
   take(task: PartitionTask): DetectionRun | undefined {
     for (const key of this.kept.keys()) if (!key.startsWith(`${task.runId}|`)) this.kept.delete(key);
-    const key = `${task.runId}|${task.partition}|${task.of}`;
+    const key = PartitionCache.key(task);
     const hit = this.kept.get(key);
     this.kept.delete(key);
     return hit && task.prevDay !== undefined && hit.day === task.prevDay ? hit.run : undefined;
   }
 
   keep(task: PartitionTask, run: DetectionRun): void {
-    this.kept.set(`${task.runId}|${task.partition}|${task.of}`, { day: task.day, run });
+    this.kept.set(PartitionCache.key(task), { day: task.day, run });
   }
 }
 
@@ -110,15 +115,9 @@ export async function judgePartition(sql: Sql, task: PartitionTask, ctx: RunCont
   const t1 = performance.now();
   const cpu = process.cpuUsage();
   const detections: StagedDetection[] = [];
-  // Judged an hour at a time with the event loop free in between, so a job's lock renewals and health checks go on.
-  for (let i = 0; i < rollups.length; ) {
-    let j = i;
-    while (j < rollups.length && rollups[j]!.hour === rollups[i]!.hour) j++;
-    const hour = rollups[i]!.hour;
-    for (const d of run.judge(rollups.slice(i, j))) detections.push({ ...d, hour, seq: detections.length });
-    i = j;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+  await judgeByHour(run, rollups, (hour, judged) => {
+    for (const d of judged) detections.push({ ...d, hour, seq: detections.length });
+  });
   const touched = run.takeTouched();
   const contributions = touched.map((b) => ctx.peers.contribution(run.identities.get(b.identity)!, b));
   const { user, system } = process.cpuUsage(cpu);
