@@ -25,18 +25,29 @@ export interface AzureCaller {
  * `anonymous`; a record that says nothing about its caller gives `unknown@<account>`.
  */
 export function azurePrincipal(caller: AzureCaller, storageAccount: string): Principal {
-  const auth = (caller.authType ?? '').toLowerCase().replace(/[\s_-]/g, '');
+  const auth = authOf(caller);
   if (auth === 'anonymous') return { id: 'anonymous', name: 'anonymous', type: 'anonymous' };
-  if (caller.objectId || caller.upn) return entra(caller);
+  if (isEntraCaller(caller)) return entra(caller);
   if (auth.includes('sas')) return keyed('sas', caller.hash, storageAccount);
   if (auth.includes('key')) return keyed('key', caller.hash, storageAccount);
-  if (auth === 'oauth' || auth === 'bearer' || auth === 'kerberos') {
-    return caller.appId ? entra(caller) : unnamed(`${auth}:unknown@${storageAccount}`, `${caller.authType} caller`, 'service');
-  }
+  if (TOKEN_AUTH.has(auth)) return unnamed(`${auth}:unknown@${storageAccount}`, `${caller.authType} caller`, 'service');
   if (auth === 'authenticated') return keyed('key', undefined, caller.requesterAccount ?? storageAccount);
   if (caller.hash) return keyed(/SasSignature\(/i.test(caller.hash) ? 'sas' : 'key', caller.hash, storageAccount);
   if (caller.uri && /[?&]sig=/i.test(caller.uri)) return keyed('sas', undefined, storageAccount);
   return unnamed(`unknown@${storageAccount}`, 'unknown caller', 'key');
+}
+
+const TOKEN_AUTH = new Set(['oauth', 'bearer', 'kerberos']);
+
+function authOf(caller: AzureCaller): string {
+  return (caller.authType ?? '').toLowerCase().replace(/[\s_-]/g, '');
+}
+
+/** Whether azurePrincipal names this caller as an Entra user, service principal or managed identity (not a key, SAS or anonymous caller). */
+export function isEntraCaller(caller: AzureCaller): boolean {
+  const auth = authOf(caller);
+  if (auth === 'anonymous') return false;
+  return !!(caller.objectId || caller.upn) || (TOKEN_AUTH.has(auth) && !!caller.appId);
 }
 
 function entra(caller: AzureCaller): Principal {

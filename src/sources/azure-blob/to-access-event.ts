@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { AccessEvent, Normalized, Principal } from '../../core/event.js';
-import { azurePrincipal } from './azure-principal.js';
+import type { AccessEvent, Normalized } from '../../core/event.js';
+import { azurePrincipal, isEntraCaller } from './azure-principal.js';
 import type { AzureCaller } from './azure-principal.js';
 import { blobOutcome } from './blob-outcome.js';
 import { accountFromUri, blobResource } from './blob-resource.js';
@@ -66,7 +66,7 @@ export function toAccessEvent(req: BlobRequest): Normalized {
     cloud: 'azure',
     // An Entra user or service principal is one identity across the storage accounts of a subscription (a token stolen
     // once reads them all); keys, SAS and anonymous callers belong to one storage account.
-    account: subscription ? (isEntra(principal) ? subscription : `${subscription}/${accountName}`) : accountName,
+    account: subscription ? (isEntraCaller(req.caller) ? subscription : `${subscription}/${accountName}`) : accountName,
     principal,
     action: { name: req.operation, class: classifyBlobOperation(req.operation) },
     resource: blobResource(req.objectKey, req.uri, accountName),
@@ -81,11 +81,6 @@ export function toAccessEvent(req: BlobRequest): Normalized {
   if (req.userAgent) event.client = req.userAgent;
   if (arrivedAt !== undefined) event.arrivedAt = arrivedAt;
   return { kind: 'event', event };
-}
-
-/** An Entra principal (object id, UPN or app id), not a key, a SAS, an anonymous or an unnamed caller. */
-function isEntra(p: Principal): boolean {
-  return (p.type === 'user' || p.type === 'service') && !p.id.includes(':') && !p.id.startsWith('unknown@');
 }
 
 function eventId(req: BlobRequest): string {
