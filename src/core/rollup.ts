@@ -39,6 +39,11 @@ export interface Rollup {
   /** Operations per bucket (refused ones left out), per source IP, per client; and refused operations per bucket. */
   buckets: Record<string, number>;
   ips: Record<string, number>;
+  /**
+   * Seconds from the start of the hour of the first and last use of each of the first MAX_SPANS source IPs:
+   * two addresses whose spans overlap were used at once, two that follow each other are a switch (home line to hotspot).
+   */
+  ipSpans: Record<string, [number, number]>;
   clients: Record<string, number>;
   deniedBuckets: Record<string, number>;
   /** A few object keys (bucket/key) as examples, first seen first. */
@@ -52,6 +57,8 @@ export interface Rollup {
 const HOUR = 3_600_000;
 const MAX_MAP_ENTRIES = 200;
 const MAX_SAMPLES = 10;
+/** Source IPs per hour whose time span is kept: a person's places, not a fleet's churn. */
+const MAX_SPANS = 16;
 /** Key under which values beyond MAX_MAP_ENTRIES are counted. */
 export const OTHER = '(other)';
 
@@ -64,7 +71,7 @@ export function hourOf(t: number): number {
 export function emptyRollup(identity: string, hour: number): Rollup {
   return {
     identity, hour, first: Infinity, last: -Infinity, ops: {}, actions: {}, denied: 0, errors: 0, bytesOut: 0, bytesIn: 0,
-    objects: [], readObjects: [], slots: new Array<number>(12).fill(0), buckets: {}, ips: {}, clients: {}, deniedBuckets: {}, sampleKeys: [], secretReads: [], changes: [],
+    objects: [], readObjects: [], slots: new Array<number>(12).fill(0), buckets: {}, ips: {}, ipSpans: {}, clients: {}, deniedBuckets: {}, sampleKeys: [], secretReads: [], changes: [],
   };
 }
 
@@ -72,6 +79,14 @@ function bump(map: Record<string, number>, key: string, by = 1): void {
   if (key in map) map[key]! += by;
   else if (Object.keys(map).length < MAX_MAP_ENTRIES) map[key] = by;
   else map[OTHER] = (map[OTHER] ?? 0) + by;
+}
+
+function span(spans: Record<string, [number, number]>, ip: string, from: number, to: number): void {
+  const s = spans[ip];
+  if (s) {
+    if (from < s[0]) s[0] = from;
+    if (to > s[1]) s[1] = to;
+  } else if (Object.keys(spans).length < MAX_SPANS) spans[ip] = [from, to];
 }
 
 /** Folds one event (of this identity and hour) into the rollup. */
@@ -92,7 +107,11 @@ export function foldEvent(r: Rollup, e: AccessEvent): void {
   r.slots[Math.floor((e.time - r.hour) / 300_000)]!++;
   // A bucket someone was refused is not one they "use": it must stay new for first-bucket-access.
   if (e.resource.bucket && e.outcome.status !== 'denied') bump(r.buckets, e.resource.bucket);
-  if (e.ip) bump(r.ips, e.ip);
+  if (e.ip) {
+    bump(r.ips, e.ip);
+    const second = Math.floor((e.time - r.hour) / 1000);
+    span(r.ipSpans, e.ip, second, second);
+  }
   if (e.client) bump(r.clients, e.client);
   if (e.resource.key !== undefined && e.outcome.status === 'success') {
     const object = `${e.resource.bucket}/${e.resource.key}`;
@@ -126,6 +145,7 @@ export function mergeRollups(a: Rollup, b: Rollup): Rollup {
   out.slots = a.slots.map((v, i) => v + (b.slots[i] ?? 0));
   mergeMaps(out.buckets, b.buckets);
   mergeMaps(out.ips, b.ips);
+  for (const [ip, [from, to]] of Object.entries(b.ipSpans)) span(out.ipSpans, ip, from, to);
   mergeMaps(out.clients, b.clients);
   mergeMaps(out.deniedBuckets, b.deniedBuckets);
   for (const k of b.sampleKeys) if (out.sampleKeys.length < MAX_SAMPLES && !out.sampleKeys.includes(k)) out.sampleKeys.push(k);

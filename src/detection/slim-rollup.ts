@@ -14,5 +14,5 @@ function top(map: Record<string, number>, n: number): Record<string, number> {
 
 /** A judged hour as the following day's judgements need it: totals, buckets, read objects and the busiest addresses and clients. */
 export function slimRollup(r: Rollup): Rollup {
-  return { ...r, actions: {}, objects: [], ips: top(r.ips, KEEP_IPS), clients: top(r.clients, KEEP_CLIENTS), changes: [] };
+  return { ...r, actions: {}, objects: [], ips: top(r.ips, KEEP_IPS), ipSpans: {}, clients: top(r.clients, KEEP_CLIENTS), changes: [] };
 }

@@ -2,7 +2,7 @@ import { historyDays } from '../core/baseline.js';
 import { formatBytes } from '../core/format-bytes.js';
 import { isKnownAddress } from '../detection/known-values.js';
 import type { FindingDraft, Severity } from '../core/finding.js';
-import { OTHER, distinctObjects, totalOps } from '../core/rollup.js';
+import { OTHER, distinctObjects, totalOps, type Rollup } from '../core/rollup.js';
 import { activeHours, dailyTotals, hourOfDayShare, usualHourShare } from '../detection/baseline-stats.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { newClientFamilies } from '../detection/client-family.js';
@@ -42,6 +42,18 @@ function dataMovedFloor(ctx: DetectionContext): number {
   return Math.max(DATA_MOVED, 10 * activeHours(ctx.baseline, 'bytesOut').p99);
 }
 
+/**
+ * Whether two addresses of an hour were in use at once: their first-to-last spans overlap. An address
+ * left for another within the hour (home line to a phone hotspot) is a switch, not two places. Without
+ * spans (rollups stored before they were kept, an hour of more addresses than are spanned) the same
+ * hour counts as at once.
+ */
+function usedTogether(r: Rollup, a: string, b: string): boolean {
+  const x = r.ipSpans[a];
+  const y = r.ipSpans[b];
+  return !x || !y || (x[0] <= y[1] && y[0] <= x[1]);
+}
+
 /** The network a new address is reported under: its private range, or its /24 (/48). */
 function reportedNetwork(ip: string): string {
   return privateRangeOf(ip) ?? networkOf(ip);
@@ -51,7 +63,7 @@ function reportedNetwork(ip: string): string {
  * A source address outside everything the identity uses (its addresses, their /24s, the private
  * ranges it works from) and outside the known networks. A new address alone is low and is grouped
  * per day (people travel, move house, tether to a phone). Medium needs corroboration: abnormal
- * volume from the new address, or, from a never-seen /16, use in the same hour from its usual place,
+ * volume from the new address, or, from a never-seen /16, use at the same time from its usual place,
  * a client family it never used or data moved; an hour it never works adds to those but is not enough alone.
  */
 export const newSourceIp: Detector = {
@@ -78,7 +90,7 @@ export const newSourceIp: Detector = {
     const { ratio, guessed } = volumeRatio(ctx);
     // While learning only peers can say what volume is abnormal; a guessed norm says nothing.
     const volumeFrom = guessed ? Infinity : settings.thresholds.ratio.medium;
-    // Known public addresses used in the same hour: the identity is in its usual place too.
+    // Known public addresses used in the same hour: the identity may be in its usual place too.
     const knownNow = Object.keys(r.ips).filter((ip) => ip !== OTHER && isKnownAddress(b, ip) && !privateRangeOf(ip) && !newToday(ip));
     const unusualHour = !ctx.local.inBusinessHours && usualHourShare(hourOfDayShare(b), new Date(r.first).getUTCHours()) < UNUSUAL_HOUR_SHARE;
     const byNetwork = new Map<string, string[]>();
@@ -102,7 +114,8 @@ export const newSourceIp: Detector = {
         // Two places at once in one hour is a stolen key or session, not a trip (travellers leave the office behind);
         // a client family it never used from a place it never was is someone else's machine.
         const strong: string[] = [];
-        if (!isPrivate && knownNow.length > 0) strong.push(`used in the same hour from its usual address ${knownNow[0]}`);
+        const atOnce = isPrivate ? undefined : knownNow.find((known) => ips.some((ip) => usedTogether(r, ip, known)));
+        if (atOnce) strong.push(`used at the same time from its usual address ${atOnce}`);
         if (newFamilies.length) strong.push(`new client ${newFamilies[0]}`);
         // Far more requests than its own busiest hour, from a place it never was: the absolute floors of the volume ratio do not apply.
         if (!byVolume && ops >= OWN_SURGE_MIN && ops >= OWN_SURGE * activeHours(b, 'ops').p99) strong.push(`${ops} requests from it, ${OWN_SURGE}x its busiest normal hour or more`);

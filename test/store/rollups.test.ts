@@ -40,6 +40,8 @@ describe.each(ENGINES)('rollups and baselines on %s', (engine: Engine) => {
     // c.csv was read in both batches: the distinct sketches unite, they do not add.
     expect(distinctObjects(stored!)).toEqual({ objects: 5, readObjects: 4 });
     expect(stored!.ips).toEqual({ '198.51.100.10': 4, '203.0.113.50': 2 });
+    // Seconds into the hour of each address's first and last use, united across the batches.
+    expect(stored!.ipSpans).toEqual({ '198.51.100.10': [60, 41 * 60], '203.0.113.50': [30, 40 * 60] });
     expect(stored!.clients).toEqual({ 'aws-cli/2.15.0': 4, 'rclone/v1.66.0': 2 });
     expect(stored!.actions).toEqual({ GetObject: 5, ListObjects: 1 });
     expect(stored!.buckets).toEqual({ finance: 6 });
