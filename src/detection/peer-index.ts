@@ -51,8 +51,11 @@ export interface PeerUse {
   bucketUsers(bucket: string, self: string): number;
   /** When any identity of the identity's cloud account was first seen: how long the account itself has been watched. */
   accountSince(): number | undefined;
-  /** Of the peers at work on the UTC day of `hour`, how many read at least twice their typical day so far (a month end, a team migration). */
-  heavyToday(self: string, hour: number): { heavy: number; active: number };
+  /**
+   * Of the peers at work on the UTC day of `hour`, how many read at least twice their typical day so far (a month end,
+   * a team migration); with `buckets`, only the peers who use one of them (the identity's team within a larger account).
+   */
+  heavyToday(self: string, hour: number, buckets?: readonly string[]): { heavy: number; active: number };
 }
 
 /** A day so far at this multiple of an identity's typical day is a heavy day. */
@@ -216,10 +219,16 @@ export class PeerIndex {
       secretReaders: (object, self) => count(this.secrets, secretKind(object, identity.cloud), self),
       bucketUsers: (bucket, self) => count(this.buckets, bucket, self),
       accountSince: () => this.accounts.get(accountOf(identity)),
-      heavyToday: (self, hour) => {
+      heavyToday: (self, hour, buckets) => {
         const entry = this.heavy.get(group);
         if (!entry || entry.day !== Math.floor(hour / DAY)) return { heavy: 0, active: 0 };
-        return { heavy: entry.heavy.size - (entry.heavy.has(self) ? 1 : 0), active: entry.active.size - (entry.active.has(self) ? 1 : 0) };
+        const users = this.buckets.get(group);
+        const mate = (k: string): boolean => k !== self && (!buckets || buckets.some((b) => users?.get(b)?.has(k)));
+        let heavy = 0;
+        let active = 0;
+        for (const k of entry.heavy) if (mate(k)) heavy++;
+        for (const k of entry.active) if (mate(k)) active++;
+        return { heavy, active };
       },
     };
   }

@@ -1,7 +1,7 @@
 import { historyDays } from '../core/baseline.js';
 import { SEVERITIES, type FindingDraft, type Severity } from '../core/finding.js';
 import { formatBytes } from '../core/format-bytes.js';
-import { distinctObjects } from '../core/rollup.js';
+import { distinctObjects, type Rollup } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
 import { dailyTotals } from '../detection/baseline-stats.js';
 import { HEAVY_DAY } from '../detection/peer-index.js';
@@ -34,6 +34,8 @@ const SLOW_HOUR_SHARE = 0.35;
 const SLOW_REST = 2.5;
 /** Days of history under which the busiest day so far is a thin guard: two working weeks. */
 const SLOW_SHORT_HISTORY = 14;
+/** Quiet hours that end a working day (a night, not a lunch break): a slow theft is judged over the working day. */
+const DAY_GAP = 6 * 3_600_000;
 /** Writes in a day below which they say nothing about a migration. */
 const MIGRATION_WRITES = 20;
 /** Peers with a heavy day at once, in number and as a share of those at work, that make it the team's heavy day. */
@@ -42,22 +44,53 @@ const TEAM_HEAVY_SHARE = 0.25;
 /** A busiest day this many times the typical one is a habit of heavy days, not an occasional heavy day (2-3x). */
 const HEAVY_HABIT = 3.5;
 
+const HOUR = 3_600_000;
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
 
+/** A working day's reads so far: its distinct objects (summed per hour), its busiest hour and its writes. */
+interface WorkDay {
+  objects: number;
+  busiestHour: number;
+  writes: number;
+}
+
 /**
- * A slow theft: a day spread evenly over working hours, from the usual place and client, that no
+ * The working day up to the judged hour, with and without that hour: the active hours back to the
+ * last quiet gap of DAY_GAP. The day's norms are whole days; 24 trailing hours would add yesterday's
+ * afternoon to this morning and, judged at every hour, find the busiest such pairing in a month.
+ */
+function workDay(r: Rollup, recent: readonly Rollup[]): { withHour: WorkDay; before: WorkDay } {
+  const before: WorkDay = { objects: 0, busiestHour: 0, writes: 0 };
+  let start = r.hour;
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const x = recent[i]!;
+    if (start - (x.hour + HOUR) >= DAY_GAP) break;
+    start = x.hour;
+    const objects = distinctObjects(x).readObjects;
+    before.objects += objects;
+    before.busiestHour = Math.max(before.busiestHour, objects);
+    before.writes += x.ops.write ?? 0;
+  }
+  const objects = distinctObjects(r).readObjects;
+  const withHour = { objects: before.objects + objects, busiestHour: Math.max(before.busiestHour, objects), writes: before.writes + (r.ops.write ?? 0) };
+  return { withHour, before };
+}
+
+/**
+ * A slow theft: a working day spread evenly over working hours, from the usual place and client, that no
  * single hour gives away. Medium when the day's objects are at least four times the identity's typical
  * day and above its busiest normal day; an ordinary heavy day (month end, an export) is two or three
  * times typical. Counted in objects only: a day's bytes swing with a few large files (a dump, a batch of
  * uploads), its count of objects does not; big files moved fast are the 24-hour bytes norm's to judge.
  */
-function slowTheft(ctx: DetectionContext, objects: number, busiestHour: number, writes: number, bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
+function slowTheft(ctx: DetectionContext, { objects, busiestHour, writes }: WorkDay, buckets: readonly string[], bytesNorm: Norm): { severity: Severity; reason: string } | undefined {
   if (bytesNorm.learning || bytesNorm.basis === 'peers' || objects < SLOW_FLOOR) return undefined;
   // Writing far more than usual as well is copying inside the estate (a migration, a reprocessing), not carrying data out.
   if (writes >= MIGRATION_WRITES && writes >= HEAVY_DAY * dailyTotals(ctx.baseline, 'write', true, ctx.rollup.hour).median) return undefined;
-  // A good part of the team having heavy days too is a month end or a team's migration, not one member's theft.
-  const team = ctx.peerUse?.heavyToday(ctx.identity.key, ctx.rollup.hour);
-  if (team && team.heavy >= TEAM_HEAVY && team.heavy >= TEAM_HEAVY_SHARE * team.active) return undefined;
+  // A good part of the team having heavy days too is a month end or a team's migration, not one member's theft: the
+  // team is the account's peers, or, in an account of many teams, those who use the buckets this day was read from.
+  const teams = [ctx.peerUse?.heavyToday(ctx.identity.key, ctx.rollup.hour), ctx.peerUse?.heavyToday(ctx.identity.key, ctx.rollup.hour, buckets)];
+  if (teams.some((t) => t && t.heavy >= TEAM_HEAVY && t.heavy >= TEAM_HEAVY_SHARE * t.active)) return undefined;
   // Against the days it actually had (typical and busiest), not the statistical upper bound, which a variable identity stretches.
   const d = dailyTotals(ctx.baseline, 'readObjects', true, ctx.rollup.hour);
   if (d.median <= 0) return undefined;
@@ -94,15 +127,10 @@ export const volumeExfiltration: Detector = {
     const window = ctx.recent;
     let bytes = r.bytesOut;
     let objects = hourObjects;
-    let writes = r.ops.write ?? 0;
-    let busiestHour = hourObjects;
     const buckets: Record<string, number> = { ...r.buckets };
     for (const x of window) {
       bytes += x.bytesOut;
-      const xObjects = distinctObjects(x).readObjects;
-      objects += xObjects;
-      busiestHour = Math.max(busiestHour, xObjects);
-      writes += x.ops.write ?? 0;
+      objects += distinctObjects(x).readObjects;
       for (const [k, v] of Object.entries(x.buckets)) buckets[k] = (buckets[k] ?? 0) + v;
     }
     const medium = settings.thresholds.ratio.medium;
@@ -113,7 +141,9 @@ export const volumeExfiltration: Detector = {
     // Without one complete day of its own and without peers there is no day to compare with.
     if (bytesNorm.basis !== 'peers' && dailyTotals(b, 'bytesOut', true, r.hour).samples === 0) return [];
     const ratioOf = (by: number, ob: number): number => Math.max(by / bytesNorm.high, ob / objectsNorm.high);
-    const judge = (by: number, ob: number): { severity: Severity; reason: string } | undefined => {
+    const day = workDay(r, window);
+    const readFrom = topKeys(buckets, 3);
+    const judge = (by: number, ob: number, today: WorkDay): { severity: Severity; reason: string } | undefined => {
       const ratio = ratioOf(by, ob);
       const norm = by / bytesNorm.high >= ob / objectsNorm.high ? bytesNorm : objectsNorm;
       const fast = by >= BYTES_FLOOR * medium || ob >= OBJECTS_FLOOR * medium ? learningSeverity(severityOf(ratio, by, settings.thresholds), norm, ratio, settings.thresholds) : undefined;
@@ -122,12 +152,12 @@ export const volumeExfiltration: Detector = {
       if (fast && fast.severity !== 'low' && norm === bytesNorm && ob <= objectsNorm.high && ratio < BYTES_ALONE) {
         return { severity: 'low', reason: `${fast.reason}, in the usual number of objects (${n(ob)}): a few large files, low below ${BYTES_ALONE}x` };
       }
-      return fast ?? slowTheft(ctx, ob, busiestHour, writes, bytesNorm);
+      return fast ?? slowTheft(ctx, today, readFrom, bytesNorm);
     };
     const ratio = ratioOf(bytes, objects);
-    const sev = judge(bytes, objects);
+    const sev = judge(bytes, objects, day.withHour);
     if (!sev) return [];
-    const before = judge(bytes - r.bytesOut, objects - hourObjects);
+    const before = judge(bytes - r.bytesOut, objects - hourObjects, day.before);
     if (before && SEVERITIES.indexOf(before.severity) >= SEVERITIES.indexOf(sev.severity)) return [];
 
     const who = identity.principal.name;
