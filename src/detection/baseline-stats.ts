@@ -67,11 +67,16 @@ export function activeHours(b: Baseline, metric: Metric): Expectation {
 
 /** Daily totals of the metric over the learnt window's whole days up to `asOf` (quiet days count as zero). */
 export function dailyTotals(b: Baseline, metric: Metric, activeOnly = false, asOf?: number): Expectation {
+  return summarize(dailyValues(b, metric, activeOnly, asOf));
+}
+
+/** The daily totals dailyTotals summarises, oldest day first. */
+export function dailyValues(b: Baseline, metric: Metric, activeOnly = false, asOf?: number): number[] {
   const [start, end] = window(b, asOf);
   const i = METRIC_INDEX[metric];
   const firstDay = Math.ceil(start / 24);
   const lastDay = Math.floor(end / 24);
-  if (lastDay <= firstDay) return summarize([]);
+  if (lastDay <= firstDay) return [];
   const totals = new Array<number>(lastDay - firstDay).fill(0);
   const active = new Array<boolean>(lastDay - firstDay).fill(false);
   for (const h of b.hours) {
@@ -81,7 +86,7 @@ export function dailyTotals(b: Baseline, metric: Metric, activeOnly = false, asO
       active[d] = true;
     }
   }
-  return summarize(activeOnly ? totals.filter((_, d) => active[d]) : totals);
+  return activeOnly ? totals.filter((_, d) => active[d]) : totals;
 }
 
 /**

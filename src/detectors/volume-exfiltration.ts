@@ -3,7 +3,7 @@ import { SEVERITIES, type FindingDraft, type Severity } from '../core/finding.js
 import { formatBytes } from '../core/format-bytes.js';
 import { distinctObjects, type Rollup } from '../core/rollup.js';
 import type { DetectionContext, Detector } from '../detection/detector.js';
-import { dailyTotals } from '../detection/baseline-stats.js';
+import { dailyTotals, dailyValues } from '../detection/baseline-stats.js';
 import { HEAVY_DAY } from '../detection/peer-index.js';
 import { dayNorm, type Norm } from '../detection/norm.js';
 import { severityOf } from '../detection/severity.js';
@@ -20,11 +20,13 @@ const BYTES_ALONE = 5;
 const SLOW_FLOOR = 30;
 /** A mature identity's day this many times its typical day, and above its busiest normal day, is a slow theft. */
 const SLOW_TYPICAL = 4;
+/** A day of fewer than SLOW_FAR_FLOOR objects must be this many times the typical one. */
+const SLOW_TYPICAL_SMALL = 5;
 const SLOW_BUSIEST = 1.5;
 /** A day this far past its busiest day so far is a slow theft from this many times its typical day. */
 const SLOW_BUSIEST_FAR = 2.5;
 const SLOW_TYPICAL_FAR = 3.5;
-/** Objects below which "far past its busiest day" is small-number chance (a light reader's 70 against a busiest 28). */
+/** Objects below which a day is small-number chance (a light reader's 70 against a busiest 28, 64 against a typical 16). */
 const SLOW_FAR_FLOOR = 100;
 /** Against a short or a heavy-habit history the day must double its busiest. */
 const SLOW_BUSIEST_STRICT = 2;
@@ -36,6 +38,8 @@ const SLOW_REST = 2.5;
 const SLOW_SHORT_HISTORY = 14;
 /** Quiet hours that end a working day (a night, not a lunch break): a slow theft is judged over the working day. */
 const DAY_GAP = 6 * 3_600_000;
+/** Active days after which the single busiest one is an exceptional day, not a normal one. */
+const EXCEPTIONAL_AFTER = 10;
 /** Writes in a day below which they say nothing about a migration. */
 const MIGRATION_WRITES = 20;
 /** Peers with a heavy day at once, in number and as a share of those at work, that make it the team's heavy day. */
@@ -98,16 +102,21 @@ function slowTheft(ctx: DetectionContext, { objects, busiestHour, writes }: Work
   // theft that no single hour gives away. A light reader's one ordinary session is a large share of any day, though:
   // when the rest of the day alone is well past a typical day, no session carries it.
   if (busiestHour > SLOW_HOUR_SHARE * objects && objects - busiestHour < SLOW_REST * d.median) return undefined;
+  // The busiest normal day: after two working weeks one exceptional day (the team's month end) is set aside.
+  const days = dailyValues(ctx.baseline, 'readObjects', true, ctx.rollup.hour).sort((a, b) => b - a);
+  const max = (days.length >= EXCEPTIONAL_AFTER ? days[1] : days[0]) ?? 0;
   const typical = objects / d.median;
-  const busiest = objects / Math.max(d.max, 1);
+  const busiest = objects / Math.max(max, 1);
   // A short history that has not shown a heavy day yet, or one with days far above its typical one (a finance user's
   // Fridays), must go well past its busiest; a short history that already holds a heavy day knows what one looks like.
-  const unseenHeavy = historyDays(ctx.baseline) < SLOW_SHORT_HISTORY && d.max < HEAVY_DAY * d.median;
-  const needed = unseenHeavy || d.max >= HEAVY_HABIT * d.median ? SLOW_BUSIEST_STRICT : SLOW_BUSIEST;
+  const unseenHeavy = historyDays(ctx.baseline) < SLOW_SHORT_HISTORY && max < HEAVY_DAY * d.median;
+  const needed = unseenHeavy || max >= HEAVY_HABIT * d.median ? SLOW_BUSIEST_STRICT : SLOW_BUSIEST;
   // Far above its typical day and past its busiest, or a little less above typical but far past anything it ever did.
-  const theft = (typical >= SLOW_TYPICAL && busiest >= needed) || (objects >= SLOW_FAR_FLOOR && typical >= SLOW_TYPICAL_FAR && busiest >= SLOW_BUSIEST_FAR);
+  // A few dozen objects swing by chance: a light reader's day needs five times its typical one.
+  const typicalNeeded = objects < SLOW_FAR_FLOOR ? SLOW_TYPICAL_SMALL : SLOW_TYPICAL;
+  const theft = (typical >= typicalNeeded && busiest >= needed) || (objects >= SLOW_FAR_FLOOR && typical >= SLOW_TYPICAL_FAR && busiest >= SLOW_BUSIEST_FAR);
   if (!theft) return undefined;
-  return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day of objects and ${busiest.toFixed(1)}x its busiest day so far, spread over the day` };
+  return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day of objects and ${busiest.toFixed(1)}x its busiest normal day so far, spread over the day` };
 }
 
 /**
