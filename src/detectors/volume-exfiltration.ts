@@ -112,9 +112,9 @@ function slowTheft(ctx: DetectionContext, { objects, busiestHour, writes }: Work
   const unseenHeavy = historyDays(ctx.baseline) < SLOW_SHORT_HISTORY && max < HEAVY_DAY * d.median;
   const needed = unseenHeavy || max >= HEAVY_HABIT * d.median ? SLOW_BUSIEST_STRICT : SLOW_BUSIEST;
   // Far above its typical day and past its busiest, or a little less above typical but far past anything it ever did.
-  // A few dozen objects swing by chance: a light reader's day needs five times its typical one.
+  // A few dozen objects swing by chance: a light reader's day needs five times its typical one, or four times its busiest.
   const typicalNeeded = objects < SLOW_FAR_FLOOR ? SLOW_TYPICAL_SMALL : SLOW_TYPICAL;
-  const theft = (typical >= typicalNeeded && busiest >= needed) || (objects >= SLOW_FAR_FLOOR && typical >= SLOW_TYPICAL_FAR && busiest >= SLOW_BUSIEST_FAR);
+  const theft = (typical >= typicalNeeded && busiest >= needed) || busiest >= SLOW_TYPICAL || (objects >= SLOW_FAR_FLOOR && typical >= SLOW_TYPICAL_FAR && busiest >= SLOW_BUSIEST_FAR);
   if (!theft) return undefined;
   return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day of objects and ${busiest.toFixed(1)}x its busiest normal day so far, spread over the day` };
 }
