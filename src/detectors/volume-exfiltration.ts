@@ -10,6 +10,8 @@ import { severityOf } from '../detection/severity.js';
 import { hourContext, topKeys } from '../detection/top-keys.js';
 import { basisText, comparable, learningFloor, learningSeverity } from './learning-floor.js';
 
+const HOUR = 3_600_000;
+
 /** Floors of a normal day: an identity is never alerted on for moving less than three times these in 24 hours. */
 const BYTES_FLOOR = 500 * 1024 ** 2;
 const OBJECTS_FLOOR = 300;
@@ -23,6 +25,8 @@ const SLOW_TYPICAL = 4;
 /** A day of fewer than SLOW_FAR_FLOOR objects must be this many times the typical one. */
 const SLOW_TYPICAL_SMALL = 5;
 const SLOW_BUSIEST = 1.5;
+/** This many times the busiest normal day is a slow theft whatever the day's size. */
+const SLOW_BUSIEST_ALONE = 4;
 /** A day this far past its busiest day so far is a slow theft from this many times its typical day. */
 const SLOW_BUSIEST_FAR = 2.5;
 const SLOW_TYPICAL_FAR = 3.5;
@@ -37,7 +41,7 @@ const SLOW_REST = 2.5;
 /** Days of history under which the busiest day so far is a thin guard: two working weeks. */
 const SLOW_SHORT_HISTORY = 14;
 /** Quiet hours that end a working day (a night, not a lunch break): a slow theft is judged over the working day. */
-const DAY_GAP = 6 * 3_600_000;
+const DAY_GAP = 6 * HOUR;
 /** Active days after which the single busiest one is an exceptional day, not a normal one. */
 const EXCEPTIONAL_AFTER = 10;
 /** Writes in a day below which they say nothing about a migration. */
@@ -48,7 +52,6 @@ const TEAM_HEAVY_SHARE = 0.25;
 /** A busiest day this many times the typical one is a habit of heavy days, not an occasional heavy day (2-3x). */
 const HEAVY_HABIT = 3.5;
 
-const HOUR = 3_600_000;
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
 
 /** A working day's reads so far: its distinct objects (summed per hour), its busiest hour and its writes. */
@@ -83,7 +86,7 @@ function workDay(r: Rollup, recent: readonly Rollup[]): { withHour: WorkDay; bef
 /**
  * A slow theft: a working day spread evenly over working hours, from the usual place and client, that no
  * single hour gives away. Medium when the day's objects are at least four times the identity's typical
- * day and above its busiest normal day; an ordinary heavy day (month end, an export) is two or three
+ * day (five under 100 objects) and above its busiest normal day, or four times that busiest day; an ordinary heavy day (month end, an export) is two or three
  * times typical. Counted in objects only: a day's bytes swing with a few large files (a dump, a batch of
  * uploads), its count of objects does not; big files moved fast are the 24-hour bytes norm's to judge.
  */
@@ -114,7 +117,7 @@ function slowTheft(ctx: DetectionContext, { objects, busiestHour, writes }: Work
   // Far above its typical day and past its busiest, or a little less above typical but far past anything it ever did.
   // A few dozen objects swing by chance: a light reader's day needs five times its typical one, or four times its busiest.
   const typicalNeeded = objects < SLOW_FAR_FLOOR ? SLOW_TYPICAL_SMALL : SLOW_TYPICAL;
-  const theft = (typical >= typicalNeeded && busiest >= needed) || busiest >= SLOW_TYPICAL || (objects >= SLOW_FAR_FLOOR && typical >= SLOW_TYPICAL_FAR && busiest >= SLOW_BUSIEST_FAR);
+  const theft = (typical >= typicalNeeded && busiest >= needed) || busiest >= SLOW_BUSIEST_ALONE || (objects >= SLOW_FAR_FLOOR && typical >= SLOW_TYPICAL_FAR && busiest >= SLOW_BUSIEST_FAR);
   if (!theft) return undefined;
   return { severity: 'medium', reason: `${typical.toFixed(1)}x its typical day of objects and ${busiest.toFixed(1)}x its busiest normal day so far, spread over the day` };
 }
