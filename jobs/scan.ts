@@ -44,7 +44,7 @@ export function scanJob(deps: JobDeps): (job: Job<ScanPayload>) => Promise<Recor
     if (rejected) deps.log.warn({ provider, scope, rejected, first: rejections.slice(0, 20) }, 'records could not be read');
     if (unknown.length) deps.log.warn({ provider, scope, unknownFiles: unknown.slice(0, 20), count: unknown.length }, 'files in no known log format');
     // For the daily digest, which may run in another process; the scan itself is already stored.
-    await recordScanReport(deps.sql, { provider, rejected, rejections, unknownFiles: unknown })
+    await recordScanReport(deps.sql, { provider, scope: `${source}:${scope}`, rejected, rejections, unknownFiles: unknown })
       .catch((err: unknown) => deps.log.warn({ provider, scope, err }, 'could not store what the scan could not read'));
     // One detection run at a time judges what every scope brought; requests fold into one.
     await deps.queues.request('detect', {}, 'detect-pending');

@@ -12,6 +12,8 @@ export type Rejection = RecordOrigin & { reason: string };
 /** What one scan job could not read. */
 export interface ScanReport {
   provider: string;
+  /** The scope the job scanned (source and scope), when it scanned one. */
+  scope?: string;
   rejected: number;
   /** The first rejections, with file (or page), line and reason. */
   rejections: readonly Rejection[];
@@ -23,7 +25,7 @@ export interface ScanReport {
 export interface ScanProblems {
   /** Records rejected in the period. */
   rejected: number;
-  /** Files in no known format: a file that stays is found by every scan, so this is the most one scan found, per provider. */
+  /** Files in no known format: a file that stays is found by every scan of its scope, so this is the most one scan found, per scope. */
   unknownFiles: number;
   /** The first rejections of the period, oldest first. */
   rejections: Rejection[];
@@ -36,24 +38,25 @@ export async function recordScanReport(sql: Sql, r: ScanReport, at = Date.now())
   if (!r.rejected && !r.unknownFiles.length) return;
   await sql.query('delete from scan_reports where at < $1', [new Date(at - KEEP_MS)]);
   const samples = { rejections: r.rejections.slice(0, SAMPLES), unknownFiles: r.unknownFiles.slice(0, SAMPLES) };
-  await sql.query('insert into scan_reports (at, provider, rejected, unknown_files, samples) values ($1, $2, $3, $4, $5)', [
-    new Date(at), r.provider, r.rejected, r.unknownFiles.length, JSON.stringify(samples),
+  await sql.query('insert into scan_reports (at, provider, scope, rejected, unknown_files, samples) values ($1, $2, $3, $4, $5, $6)', [
+    new Date(at), r.provider, r.scope ?? '', r.rejected, r.unknownFiles.length, JSON.stringify(samples),
   ]);
 }
 
 /** What the scans since `from` (epoch ms) could not read. */
 export async function scanProblemsSince(sql: Sql, from: number, to = Date.now()): Promise<ScanProblems> {
-  const rows = await sql.query<{ provider: string; rejected: number; unknown_files: number; samples: { rejections?: Rejection[]; unknownFiles?: string[] } }>(
-    'select provider, rejected, unknown_files, samples from scan_reports where at >= $1 and at <= $2 order by at, id', [new Date(from), new Date(to)],
+  const rows = await sql.query<{ provider: string; scope: string; rejected: number; unknown_files: number; samples: { rejections?: Rejection[]; unknownFiles?: string[] } }>(
+    'select provider, scope, rejected, unknown_files, samples from scan_reports where at >= $1 and at <= $2 order by at, id', [new Date(from), new Date(to)],
   );
-  const unknownByProvider = new Map<string, number>();
+  const unknownByScope = new Map<string, number>();
   const out: ScanProblems = { rejected: 0, unknownFiles: 0, rejections: [], unknownPaths: [] };
   for (const r of rows) {
     out.rejected += Number(r.rejected);
-    unknownByProvider.set(r.provider, Math.max(unknownByProvider.get(r.provider) ?? 0, Number(r.unknown_files)));
+    const scope = `${r.provider}\u0000${r.scope}`;
+    unknownByScope.set(scope, Math.max(unknownByScope.get(scope) ?? 0, Number(r.unknown_files)));
     for (const x of r.samples.rejections ?? []) if (out.rejections.length < SAMPLES) out.rejections.push(x);
     for (const p of r.samples.unknownFiles ?? []) if (out.unknownPaths.length < SAMPLES && !out.unknownPaths.includes(p)) out.unknownPaths.push(p);
   }
-  out.unknownFiles = [...unknownByProvider.values()].reduce((a, b) => a + b, 0);
+  out.unknownFiles = [...unknownByScope.values()].reduce((a, b) => a + b, 0);
   return out;
 }

@@ -92,13 +92,14 @@ describe.each(ENGINES)('the daily digest on %s', (engine: Engine) => {
   it('mentions what the scans of the last 24 h could not read: records rejected, files of unknown format (each counted once), and where', async () => {
     await recordScanReport(db.sql, { provider: 'aws', rejected: 7, rejections: [{ file: 'AWSLogs/old.json.gz', index: 0, reason: 'too old to count' }], unknownFiles: [] }, now - 30 * HOUR);
     await recordScanReport(db.sql, { provider: 'aws', rejected: 2, rejections: [{ file: 'AWSLogs/1/CloudTrail/x.json.gz', index: 41, reason: 'unexpected end of JSON' }, { file: 'AWSLogs/1/CloudTrail/x.json.gz', index: 42, reason: 'no eventTime' }], unknownFiles: [] }, now - 5 * HOUR);
-    // The same two unknown files, found by every scan of the directory.
-    for (const h of [4, 3, 2]) await recordScanReport(db.sql, { provider: 'files', rejected: h === 2 ? 1 : 0, rejections: h === 2 ? [{ file: '/logs/a.ndjson', index: 3, line: 4, reason: 'invalid UTF-8' }] : [], unknownFiles: ['/logs/notes.txt', '/logs/‮exe.pdf'] }, now - h * HOUR);
+    // The same two unknown files, found by every scan of the directory; another directory, scanned as its own scope, holds one more.
+    for (const h of [4, 3, 2]) await recordScanReport(db.sql, { provider: 'files', scope: 'files:/logs', rejected: h === 2 ? 1 : 0, rejections: h === 2 ? [{ file: '/logs/a.ndjson', index: 3, line: 4, reason: 'invalid UTF-8' }] : [], unknownFiles: ['/logs/notes.txt', '/logs/‮exe.pdf'] }, now - h * HOUR);
+    for (const h of [4, 2]) await recordScanReport(db.sql, { provider: 'files', scope: 'files:/archive', rejected: 0, rejections: [], unknownFiles: ['/archive/readme.md'] }, now - h * HOUR);
     const { digest } = await postDigest(deps);
-    expect(digest.unread).toMatchObject({ rejected: 3, unknownFiles: 2 });
+    expect(digest.unread).toMatchObject({ rejected: 3, unknownFiles: 3 });
     const text = JSON.stringify(fake.callsTo('chat.postMessage').at(-1)!.body.blocks);
     expect(text).toContain('*Logs that could not be read*');
-    expect(text).toContain('3 records rejected, 2 files of unknown format in the last 24 h');
+    expect(text).toContain('3 records rejected, 3 files of unknown format in the last 24 h');
     expect(text).toContain('`AWSLogs/1/CloudTrail/x.json.gz #42` unexpected end of JSON');
     expect(text).toContain('`/logs/a.ndjson:4` invalid UTF-8');
     expect(text).toContain('`/logs/notes.txt` in no known log format');
