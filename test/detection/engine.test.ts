@@ -36,6 +36,17 @@ describe('one pass over time', () => {
     expect(share[3]).toBe(0);
   });
 
+  it('daily totals follow the learnt hours: an hour of the judged day leaves them, a late hour of an earlier day changes them', async () => {
+    const { run } = await replayEvents(history(), { detectors: [], settings: detectionSettings() });
+    const b = run.baselines.get(`aws|111122223333|alice@corp.com`)!;
+    const monday = at('2026-11-23T10:00:00Z');
+    expect(dailyTotals(b, 'ops', true, monday)).toMatchObject({ median: 80, max: 80 });
+    b.hours.push([monday / 3_600_000, 500, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(dailyTotals(b, 'ops', true, monday)).toMatchObject({ median: 80, max: 80 });
+    b.hours.push([(monday - 3 * 86_400_000) / 3_600_000, 500, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(dailyTotals(b, 'ops', true, monday)).toMatchObject({ median: 80, max: 580 });
+  });
+
   it('detects against the baseline as it stood before the hour, then keeps an unresolved attacker address out of it', async () => {
     const first = at('2026-11-23T13:00:00Z');
     const { detections, run } = await replayEvents([...history(), ...exfil(first), ...exfil(first + 3_600_000)], { detectors: DETECTORS, settings: detectionSettings() });
