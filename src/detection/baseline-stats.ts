@@ -65,17 +65,51 @@ export function activeHours(b: Baseline, metric: Metric): Expectation {
   return summarize(b.hours.map((h) => h[i]!));
 }
 
+/** A metric's daily totals over a window, and their summary. */
+interface Days {
+  values: readonly number[];
+  summary: Expectation;
+}
+
+/**
+ * Daily totals already summed and summarised, per array of learnt hours, for the window's whole days.
+ * Every hour judged asks for them several times, and they only change when a day ends: hours are
+ * appended to the array (on or after the day being judged) and old ones dropped by replacing it,
+ * never edited in place.
+ */
+const dailyCache = new WeakMap<readonly number[][], { firstDay: number; lastDay: number; length: number; values: Map<string, Days> }>();
+
 /** Daily totals of the metric over the learnt window's whole days up to `asOf` (quiet days count as zero). */
 export function dailyTotals(b: Baseline, metric: Metric, activeOnly = false, asOf?: number): Expectation {
-  return summarize(dailyValues(b, metric, activeOnly, asOf));
+  return days(b, metric, activeOnly, asOf).summary;
 }
 
 /** The daily totals dailyTotals summarises, oldest day first. */
-export function dailyValues(b: Baseline, metric: Metric, activeOnly = false, asOf?: number): number[] {
+export function dailyValues(b: Baseline, metric: Metric, activeOnly = false, asOf?: number): readonly number[] {
+  return days(b, metric, activeOnly, asOf).values;
+}
+
+function days(b: Baseline, metric: Metric, activeOnly: boolean, asOf?: number): Days {
   const [start, end] = window(b, asOf);
-  const i = METRIC_INDEX[metric];
   const firstDay = Math.ceil(start / 24);
   const lastDay = Math.floor(end / 24);
+  let cached = dailyCache.get(b.hours);
+  if (cached?.firstDay === firstDay && cached.lastDay === lastDay) {
+    // An hour appended since counts only if it falls in the window's whole days (a late hour would).
+    for (let k = cached.length; k < b.hours.length; k++) if (Math.floor(b.hours[k]![0]! / 24) < lastDay) cached.values.clear();
+    cached.length = b.hours.length;
+  } else dailyCache.set(b.hours, (cached = { firstDay, lastDay, length: b.hours.length, values: new Map() }));
+  const key = `${metric}|${activeOnly}`;
+  let value = cached.values.get(key);
+  if (!value) {
+    const values = Object.freeze(computeDailyTotals(b, metric, activeOnly, firstDay, lastDay));
+    cached.values.set(key, (value = { values, summary: Object.freeze(summarize(values)) }));
+  }
+  return value;
+}
+
+function computeDailyTotals(b: Baseline, metric: Metric, activeOnly: boolean, firstDay: number, lastDay: number): number[] {
+  const i = METRIC_INDEX[metric];
   if (lastDay <= firstDay) return [];
   const totals = new Array<number>(lastDay - firstDay).fill(0);
   const active = new Array<boolean>(lastDay - firstDay).fill(false);

@@ -15,6 +15,9 @@ export interface Withheld {
   buckets: Set<string>;
 }
 
+/** Values held per map of a baseline, counted once, not by listing a map of up to 500 addresses for every new one. */
+const sizes = new WeakMap<Record<string, SeenValue>, number>();
+
 function see(map: Record<string, SeenValue>, value: string, at: number, count: number): void {
   if (value === OTHER) return;
   const v = map[value];
@@ -24,11 +27,14 @@ function see(map: Record<string, SeenValue>, value: string, at: number, count: n
     return;
   }
   map[value] = { first: at, last: at, count };
-  const keys = Object.keys(map);
-  if (keys.length > MAX_VALUES) {
+  const size = sizes.get(map);
+  sizes.set(map, size === undefined ? Object.keys(map).length : size + 1);
+  if (sizes.get(map)! > MAX_VALUES) {
     // Forget the tenth seen longest ago in one pass, so the baseline stays bounded for identities with many values.
+    const keys = Object.keys(map);
     keys.sort((a, b) => map[a]!.last - map[b]!.last);
     for (const k of keys.slice(0, keys.length - Math.floor(MAX_VALUES * 0.9))) delete map[k];
+    sizes.set(map, Math.floor(MAX_VALUES * 0.9));
   }
 }
 

@@ -106,7 +106,7 @@ function slowTheft(ctx: DetectionContext, { objects, busiestHour, writes }: Work
   // when the rest of the day alone is well past a typical day, no session carries it.
   if (busiestHour > SLOW_HOUR_SHARE * objects && objects - busiestHour < SLOW_REST * d.median) return undefined;
   // The busiest normal day: after two working weeks one exceptional day (the team's month end) is set aside.
-  const days = dailyValues(ctx.baseline, 'readObjects', true, ctx.rollup.hour).sort((a, b) => b - a);
+  const days = [...dailyValues(ctx.baseline, 'readObjects', true, ctx.rollup.hour)].sort((a, b) => b - a);
   const max = (days.length >= EXCEPTIONAL_AFTER ? days[1] : days[0]) ?? 0;
   const typical = objects / d.median;
   const busiest = objects / Math.max(max, 1);

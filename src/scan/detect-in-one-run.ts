@@ -1,6 +1,7 @@
+import type { Rollup } from '../core/rollup.js';
 import { DetectionRun, type Detection } from '../detection/detection-run.js';
 import { slimRollup } from '../detection/slim-rollup.js';
-import { pageBaselines, saveBaselines } from '../store/baselines.js';
+import { pageBaselines, saveBaselineTexts } from '../store/baselines.js';
 import { getIdentities } from '../store/identities.js';
 import { recordFindings, type FindingUpdate } from '../store/record-findings.js';
 import { dirtyHours, dirtyIdentities, dirtyRollups, judgedRollupsOf, markJudged } from '../store/rollups.js';
@@ -11,6 +12,14 @@ import { listSuppressions } from '../store/suppressions.js';
 import type { DetectOptions } from './detect-pending.js';
 
 const DAY = 86_400_000;
+
+/** A day's rollups waiting for detection, read and ready to judge. */
+interface PendingDay {
+  from: number;
+  to: number;
+  rollups: Rollup[];
+  readAt: Date;
+}
 
 /**
  * Judges every stored hour not yet judged in this process, oldest first, one day per transaction: findings,
@@ -37,10 +46,12 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
       }
     }
   }
-  const updates: FindingUpdate[] = [];
-  let done = 0;
-  while (done < hours.length) {
-    const from = hours[done]! - (hours[done]! % DAY);
+  // The next day is read before a day is stored, and judged while it is stored (the database works in
+  // another process or thread meanwhile). Nothing that reading a day reads is written by the day
+  // before: its pending hours are another day's, and the baselines it saves are of identities the
+  // run holds (judged that day), which are not read again.
+  const readDay = async (at: number): Promise<PendingDay> => {
+    const from = at - (at % DAY);
     const to = from + DAY;
     const { rollups, readAt } = await dirtyRollups(sql, from, to);
     const keys = await loadIdentities(sql, run, rollups);
@@ -48,19 +59,43 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
     const fresh = keys.filter((k) => !run.recent.has(k));
     const before = await judgedRollupsOf(sql, fresh, from - DAY, to);
     for (const k of fresh) run.recent.set(k, (before.get(k) ?? []).map(slimRollup));
-    const detections: Detection[] = [];
-    await judgeByHour(run, rollups, (_, judged) => detections.push(...judged));
-    run.learnPeers();
-    const recorded = await sql.transaction(async (tx) => {
-      const out = await recordFindings(tx, detections, { stormLimit: opts.settings.stormLimit });
-      await saveBaselines(tx, run.takeTouched());
-      await markJudged(tx, from, to, readAt);
-      return out;
-    });
-    updates.push(...recorded);
-    run.forgetIdle(from);
-    while (done < hours.length && hours[done]! < to) done++;
-    opts.onProgress?.(done, hours.length);
+    return { from, to, rollups, readAt };
+  };
+  const updates: FindingUpdate[] = [];
+  let storing: Promise<void> = Promise.resolve();
+  try {
+    let next: Promise<PendingDay> | undefined = readDay(hours[0]!);
+    while (next) {
+      const { from, to, rollups, readAt }: PendingDay = await next;
+      const detections: Detection[] = [];
+      await judgeByHour(run, rollups, (_, judged) => detections.push(...judged));
+      run.learnPeers();
+      // Serialised now: judging the next day changes the baselines in place.
+      const baselines = run.takeTouched().map((b) => ({ identity: b.identity, through: b.through, json: JSON.stringify(b) }));
+      run.forgetIdle(from);
+      await storing;
+      const later: number | undefined = hours.find((h) => h >= to);
+      next = later === undefined ? undefined : readDay(later);
+      storing = (next ?? Promise.resolve())
+        .then(() =>
+          sql.transaction(async (tx) => {
+            const out = await recordFindings(tx, detections, { stormLimit: opts.settings.stormLimit });
+            await saveBaselineTexts(tx, baselines);
+            await markJudged(tx, from, to, readAt);
+            return out;
+          }),
+        )
+        .then((recorded) => {
+          updates.push(...recorded);
+          opts.onProgress?.(hours.filter((h) => h < to).length, hours.length);
+        });
+      // Awaited at the next day or the end; a failure meanwhile is not left unhandled.
+      storing.catch(() => undefined);
+    }
+    await storing;
+  } catch (err) {
+    await storing.catch(() => undefined);
+    throw err;
   }
   return updates;
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, type Stats } from 'node:fs';
 import type { Identity } from '../core/identity.js';
 import { RollupAccumulator } from '../detection/rollup-accumulator.js';
 import { encodeRollup, type EncodedRollup } from '../store/rollups.js';
-import { readFileEventBatches, readSmallText, sniffFileParsed, type ContainerFormat } from '../sources/files/read-files.js';
+import { readFileEventBatches, readWholeFile, sniffFileParsed, type ContainerFormat, type WholeFile } from '../sources/files/read-files.js';
 import { tallyItem, type ItemTally } from './tally-item.js';
 
 /** Read position of one file: how many records of it are stored, and the file as it was then. */
@@ -47,7 +47,9 @@ const PAGE_EVENTS = 100_000;
 /** Rejections kept per page; the main thread keeps the first 1000 overall. */
 const MAX_REJECTIONS = 1000;
 
-function headHash(file: string, length: number): string {
+/** SHA-1 of the file's first `length` bytes, from its content when it was read whole. */
+function headHash(file: string, length: number, whole?: WholeFile): string {
+  if (whole) return createHash('sha1').update(whole.raw.subarray(0, length)).digest('hex');
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.alloc(length);
@@ -81,15 +83,13 @@ export class FileRunReader {
 
   private async readFile({ file, before }: FileTask): Promise<void> {
     const p = this.page;
-    let stat;
+    let stat: Stats;
     let format: ContainerFormat | undefined;
-    let whole: string | undefined;
+    let whole: WholeFile | undefined;
     let parsed: { doc: unknown } | undefined;
     try {
-      stat = statSync(file);
       // Opening it first tells a file that vanished or is unreadable from one of an unknown format.
-      closeSync(openSync(file, 'r'));
-      whole = readSmallText(file);
+      ({ stat, whole } = readWholeFile(file));
       ({ format, parsed } = await sniffFileParsed(file, whole));
     } catch (err) {
       this.reject(file, `file unreadable: ${(err as Error).message}`);
@@ -104,8 +104,8 @@ export class FileRunReader {
     const headLength = Math.min(stat.size, HEAD_BYTES);
     let head: string;
     try {
-      grown = !!before && APPENDABLE.has(format) && before.layout === format && stat.size >= before.size && headHash(file, before.headLength) === before.head;
-      head = headHash(file, headLength);
+      grown = !!before && APPENDABLE.has(format) && before.layout === format && stat.size >= before.size && headHash(file, before.headLength, whole) === before.head;
+      head = headHash(file, headLength, whole);
     } catch (err) {
       this.reject(file, `file unreadable: ${(err as Error).message}`);
       return;

@@ -13,13 +13,18 @@ export async function getBaselines(sql: Sql, keys: readonly string[]): Promise<M
 
 /** Stores baselines (one statement per chunk of 500; each baseline travels as one json text, never parsed by the database). */
 export async function saveBaselines(sql: Sql, baselines: readonly Baseline[]): Promise<void> {
+  await saveBaselineTexts(sql, baselines.map((b) => ({ identity: b.identity, through: b.through, json: JSON.stringify(b) })));
+}
+
+/** saveBaselines for baselines already serialised (to be stored while the originals change). */
+export async function saveBaselineTexts(sql: Sql, baselines: readonly { identity: string; through: number; json: string }[]): Promise<void> {
   for (let i = 0; i < baselines.length; i += 500) {
     const part = baselines.slice(i, i + 500);
     await sql.query(
       `insert into baselines (identity_key, through, data, updated_at)
        select k, to_timestamp(t / 1000), d::json, now() from unnest($1::text[], $2::float8[], $3::text[]) as x(k, t, d)
        on conflict (identity_key) do update set through = excluded.through, data = excluded.data, updated_at = now()`,
-      [part.map((b) => b.identity), part.map((b) => b.through), part.map((b) => JSON.stringify(b))],
+      [part.map((b) => b.identity), part.map((b) => b.through), part.map((b) => b.json)],
     );
   }
 }

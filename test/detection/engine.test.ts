@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { hourOf } from '../../src/core/rollup.js';
+import { emptyBaseline } from '../../src/core/baseline.js';
+import { emptyRollup, hourOf } from '../../src/core/rollup.js';
 import { activeHours, dailyTotals, hourOfDayShare, sameHourOfWeek, summarize } from '../../src/detection/baseline-stats.js';
 import { detectionSettings } from '../../src/detection/detection-settings.js';
+import { learnBaseline } from '../../src/detection/learn-baseline.js';
 import { replayEvents } from '../../src/detection/replay.js';
 import { DETECTORS } from '../../src/detectors/index.js';
 import { at, burst, human, routine } from '../helpers/scenario.js';
@@ -34,6 +36,31 @@ describe('one pass over time', () => {
     const share = hourOfDayShare(b);
     expect(share[10]).toBe(1);
     expect(share[3]).toBe(0);
+  });
+
+  it('daily totals follow the learnt hours: an hour of the judged day leaves them, a late hour of an earlier day changes them', async () => {
+    const { run } = await replayEvents(history(), { detectors: [], settings: detectionSettings() });
+    const b = run.baselines.get(`aws|111122223333|alice@corp.com`)!;
+    const monday = at('2026-11-23T10:00:00Z');
+    expect(dailyTotals(b, 'ops', true, monday)).toMatchObject({ median: 80, max: 80 });
+    b.hours.push([monday / 3_600_000, 500, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(dailyTotals(b, 'ops', true, monday)).toMatchObject({ median: 80, max: 80 });
+    b.hours.push([(monday - 3 * 86_400_000) / 3_600_000, 500, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(dailyTotals(b, 'ops', true, monday)).toMatchObject({ median: 80, max: 580 });
+  });
+
+  it('remembers at most 500 addresses: the 501st forgets the tenth seen longest ago, every time', () => {
+    const b = emptyBaseline('aws|111122223333|alice@corp.com');
+    for (let h = 0; h < 12; h++) {
+      const r = emptyRollup(b.identity, end + h * 3_600_000);
+      r.first = r.last = r.hour;
+      for (let i = 0; i < 50; i++) r.ips[`8.${h}.0.${i}`] = 1;
+      learnBaseline(b, r);
+    }
+    // 500 after ten hours; 450 at the 501st, 499 after the eleventh hour; 450 again at the 501st, 498 at the end.
+    expect(Object.keys(b.ips)).toHaveLength(498);
+    expect(Object.keys(b.ips).filter((ip) => ip.startsWith('8.11.'))).toHaveLength(50);
+    expect(Object.keys(b.ips).filter((ip) => ip.startsWith('8.0.') || ip.startsWith('8.1.'))).toHaveLength(0);
   });
 
   it('detects against the baseline as it stood before the hour, then keeps an unresolved attacker address out of it', async () => {

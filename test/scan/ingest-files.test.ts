@@ -178,6 +178,21 @@ describe.each(ENGINES)('ingestFiles on %s', (engine: Engine) => {
     expect(again).toMatchObject({ files: 0, unchangedFiles: 3, records: 0 });
   });
 
+  it('reads a line file from its bytes like a stream: CRLF ends, blank lines, a last line without its end, line numbers, non-ASCII text', async () => {
+    const dir = freshDir();
+    const [a, b, c] = records(1, 4).map((r) => JSON.stringify(r));
+    const accented = JSON.stringify(cloudTrailRecord({ time: T0 + 9 * 3_600_000, ip: '10.0.0.9', eventId: 'e-9', userAgent: 'Téléchargeur/1.0 ✓' }));
+    writeFileSync(join(dir, 'a-crlf.ndjson'), `${a}\r\n\r\n${b}\r\n{"eventSource": broken\r\n  \r\n${c}`);
+    writeFileSync(join(dir, 'b-utf8.ndjson.gz'), gzipSync(`${accented}\n{not json}\n`));
+    const s = await ingestFiles(t.db.sql, [dir]);
+    addsUp(s);
+    expect(s).toMatchObject({ files: 2, events: 4, rejected: 2 });
+    expect(s.rejections.map((r) => [r.file.slice(dir.length + 1), r.line])).toEqual([['a-crlf.ndjson', 4], ['b-utf8.ndjson.gz', 2]]);
+    expect(await storedIps(t.db.sql)).toEqual({ '10.0.0.1': 1, '10.0.0.2': 1, '10.0.0.3': 1, '10.0.0.9': 1 });
+    const clients = await t.db.sql.query<{ data: { clients: Record<string, number> } }>('select data from rollups');
+    expect(clients.flatMap((r) => Object.keys(r.data.clients))).toContain('Téléchargeur/1.0 ✓');
+  });
+
   it('reports a truncated .gz file and still reads the other files', async () => {
     const dir = freshDir();
     const gz = gzipSync(readFileSync(join(SAMPLES_DIR, 'aws/panther-cloudtrail-s3-tests.ndjson')));

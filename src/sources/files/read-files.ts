@@ -1,4 +1,5 @@
-import { createReadStream, existsSync, openSync, readFileSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, fstatSync, openSync, readFileSync, readSync, closeSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { join, resolve } from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
@@ -60,17 +61,58 @@ const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
 const TEXT_CHUNK = 1024 * 1024;
 
 /**
- * The whole text of a small file (a CloudTrail delivery file, an hourly export), decompressed at once;
- * undefined for a large file, or one that cannot be decoded whole (it is then streamed, which reports
- * how far it got).
+ * A small file read whole: its bytes as on disk, decompressed, and its text decoded when first asked
+ * for. Decoding a whole file into one string costs about as much as parsing it, so an ASCII file of
+ * lines is read a line at a time from its bytes instead.
  */
-export function readSmallText(file: string): string | undefined {
+export class WholeFile {
+  /** No byte above 127: each byte is one character, and lines cut from the bytes are the text's lines. */
+  readonly ascii: boolean;
+  private decoded: string | undefined;
+
+  constructor(
+    readonly raw: Buffer,
+    readonly bytes: Buffer,
+  ) {
+    this.ascii = isAscii(bytes);
+  }
+
+  get text(): string {
+    return (this.decoded ??= this.bytes.toString(this.ascii ? 'latin1' : 'utf8'));
+  }
+
+  /** The first SNIFF_BYTES characters, without decoding the rest when that can be avoided. */
+  head(): string {
+    if (this.decoded === undefined && this.ascii) return this.bytes.toString('latin1', 0, Math.min(this.bytes.length, SNIFF_BYTES));
+    return this.text.slice(0, SNIFF_BYTES);
+  }
+}
+
+/**
+ * Opens a file once and reads it: its stat, and for a small file its whole content (undefined when it
+ * is large or cannot be read or decompressed whole; it is then streamed). Throws when the file cannot
+ * be opened or stat'ed.
+ */
+export function readWholeFile(file: string): { stat: Stats; whole?: WholeFile } {
+  const fd = openSync(file, 'r');
   try {
-    if (statSync(file).size > WHOLE_FILE_BYTES) return undefined;
-    const raw = readFileSync(file);
-    return (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
-  } catch {
-    return undefined;
+    const stat = fstatSync(fd);
+    if (stat.size > WHOLE_FILE_BYTES) return { stat };
+    try {
+      let raw: Buffer;
+      if (stat.size === 0) raw = readFileSync(fd);
+      else {
+        raw = Buffer.allocUnsafe(stat.size);
+        let n = 0;
+        for (let got = -1; n < raw.length && got !== 0; n += got) got = readSync(fd, raw, n, raw.length - n, n);
+        raw = raw.subarray(0, n);
+      }
+      return { stat, whole: new WholeFile(raw, raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw) };
+    } catch {
+      return { stat };
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -87,7 +129,8 @@ function openText(file: string, text?: string): Readable {
   return stream;
 }
 
-async function head(file: string, whole?: string): Promise<string> {
+async function head(file: string, whole?: string | WholeFile): Promise<string> {
+  if (whole instanceof WholeFile) return whole.head().replace(/^\uFEFF/, '');
   if (whole !== undefined) return whole.slice(0, SNIFF_BYTES).replace(/^\uFEFF/, '');
   let text = '';
   const stream = openText(file);
@@ -159,7 +202,7 @@ function recognises(json: string): boolean {
 }
 
 /** Recognises a file's layout from its content (or its `whole` text, when already read); undefined when it holds no audit records storage-watch knows. */
-export async function sniffFile(file: string, whole?: string): Promise<ContainerFormat | undefined> {
+export async function sniffFile(file: string, whole?: string | WholeFile): Promise<ContainerFormat | undefined> {
   return (await sniffFileParsed(file, whole)).format;
 }
 
@@ -170,13 +213,14 @@ export interface SniffedFile {
 }
 
 /** sniffFile that also hands back the parsed document of a whole text that is one JSON document. */
-export async function sniffFileParsed(file: string, whole?: string): Promise<SniffedFile> {
-  const text = await head(file, whole);
+export async function sniffFileParsed(file: string, read?: string | WholeFile): Promise<SniffedFile> {
+  const text = await head(file, read);
   const format = containerOf(text);
   if (format === 'ndjson') return { format: firstLines(text, 20).some(recognises) ? format : undefined };
   if (format !== 'json') return { format };
   // A delivery file read whole is nearly always one document: parsing it once answers faster than
   // cutting its head into pieces, and the reader reuses the result.
+  const whole = read instanceof WholeFile ? read.text : read;
   if (whole !== undefined) {
     let doc: unknown;
     let parsed = false;
@@ -240,8 +284,28 @@ async function* lineChunks(stream: Readable): AsyncGenerator<string[]> {
   if (rest) yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
 }
 
+/**
+ * lineChunks of an ASCII text from its bytes: the same lines in the same batches (those whose line end
+ * falls in one TEXT_CHUNK of the text), each decoded alone.
+ */
+function* byteLineChunks(bytes: Buffer): Generator<string[]> {
+  let out: string[] = [];
+  let start = 0;
+  let chunkEnd = TEXT_CHUNK;
+  for (let nl = bytes.indexOf(10, start); nl !== -1; nl = bytes.indexOf(10, start)) {
+    for (; nl >= chunkEnd; chunkEnd += TEXT_CHUNK) {
+      if (out.length) yield out;
+      out = [];
+    }
+    out.push(bytes.toString('latin1', start, nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl));
+    start = nl + 1;
+  }
+  if (out.length) yield out;
+  if (start < bytes.length) yield [bytes.toString('latin1', start, bytes.length - (bytes[bytes.length - 1] === 13 ? 1 : 0))];
+}
+
 /** Raw records of a file in batches; a file that breaks off (truncated gzip, I/O error) ends with one rejection saying so. */
-async function* rawRecords(file: string, format: ContainerFormat, whole?: string, parsed?: { doc: unknown }): AsyncGenerator<RawItem[]> {
+async function* rawRecords(file: string, format: ContainerFormat, whole?: string | WholeFile, parsed?: { doc: unknown }): AsyncGenerator<RawItem[]> {
   const position = { index: 0 };
   try {
     yield* rawRecordsOf(file, format, position, whole, parsed);
@@ -266,7 +330,10 @@ function parseLine(text: string, format: ContainerFormat, file: string, line: nu
   for (const record of expand(value)) out.push({ record, origin: { file, index: position.index++, line } });
 }
 
-async function* rawRecordsOf(file: string, format: ContainerFormat, position: { index: number }, whole?: string, parsed?: { doc: unknown }): AsyncGenerator<RawItem[]> {
+async function* rawRecordsOf(file: string, format: ContainerFormat, position: { index: number }, read?: string | WholeFile, parsed?: { doc: unknown }): AsyncGenerator<RawItem[]> {
+  const lineFile = format === 'ndjson' || format === 'storage-analytics';
+  const byLine = read instanceof WholeFile && read.ascii && lineFile ? read : undefined;
+  const whole = read instanceof WholeFile ? (byLine ? undefined : read.text) : read;
   if (format === 'json' && parsed) {
     yield expand(parsed.doc).map((record) => ({ record, origin: { file, index: position.index++ } }));
     return;
@@ -307,7 +374,7 @@ async function* rawRecordsOf(file: string, format: ContainerFormat, position: { 
     return;
   }
   let line = 0;
-  for await (const chunk of lineChunks(openText(file, whole))) {
+  for await (const chunk of byLine ? byteLineChunks(byLine.bytes) : lineChunks(openText(file, whole))) {
     const out: RawItem[] = [];
     for (const text of chunk) {
       line++;
@@ -325,9 +392,9 @@ function toItem(raw: RawItem): SourceItem {
 
 /**
  * Streams the records of one file as batches of normalised items (about a read chunk each), from its
- * `whole` text when the caller already read it (readSmallText); throws `unknown_format` like readFileEvents.
+ * `whole` content when the caller already read it (readWholeFile); throws `unknown_format` like readFileEvents.
  */
-export async function* readFileEventBatches(file: string, format?: ContainerFormat, whole?: string, parsed?: { doc: unknown }): AsyncGenerator<SourceItem[]> {
+export async function* readFileEventBatches(file: string, format?: ContainerFormat, whole?: string | WholeFile, parsed?: { doc: unknown }): AsyncGenerator<SourceItem[]> {
   const layout = format ?? (await sniffFile(file, whole));
   if (!layout) throw new StorageWatchError('unknown_format', `${file}: not an audit-log format storage-watch knows (CloudTrail, Cloud Audit Logs, Azure resource logs, StorageBlobLogs, Storage Analytics)`);
   for await (const batch of rawRecords(file, layout, whole, parsed)) yield batch.map(toItem);
