@@ -1,4 +1,5 @@
 import type { AccessEvent, ActionClass, BucketChange, Cloud } from './event.js';
+import { isPrivateAddress } from './private-address.js';
 import { isSecretObjectKey } from './secret-object.js';
 import { hash32, sketchAdd, sketchCount, sketchMerge, type DistinctSketch } from './distinct-sketch.js';
 
@@ -40,8 +41,9 @@ export interface Rollup {
   buckets: Record<string, number>;
   ips: Record<string, number>;
   /**
-   * Seconds from the start of the hour of the first and last use of each of the first MAX_SPANS source IPs:
+   * Seconds from the start of the hour of the first and last use of each of the first MAX_SPANS public source IPs:
    * two addresses whose spans overlap were used at once, two that follow each other are a switch (home line to hotspot).
+   * Private addresses (a fleet's churn) are left out: no detector asks when they were used.
    */
   ipSpans: Record<string, [number, number]>;
   clients: Record<string, number>;
@@ -109,8 +111,10 @@ export function foldEvent(r: Rollup, e: AccessEvent): void {
   if (e.resource.bucket && e.outcome.status !== 'denied') bump(r.buckets, e.resource.bucket);
   if (e.ip) {
     bump(r.ips, e.ip);
-    const second = Math.floor((e.time - r.hour) / 1000);
-    span(r.ipSpans, e.ip, second, second);
+    if (!isPrivateAddress(e.ip)) {
+      const second = Math.floor((e.time - r.hour) / 1000);
+      span(r.ipSpans, e.ip, second, second);
+    }
   }
   if (e.client) bump(r.clients, e.client);
   if (e.resource.key !== undefined && e.outcome.status === 'success') {
