@@ -129,9 +129,8 @@ function openText(file: string, text?: string): Readable {
   return stream;
 }
 
-async function head(file: string, whole?: string | WholeFile): Promise<string> {
-  if (whole instanceof WholeFile) return whole.head().replace(/^\uFEFF/, '');
-  if (whole !== undefined) return whole.slice(0, SNIFF_BYTES).replace(/^\uFEFF/, '');
+async function head(file: string, whole?: WholeFile): Promise<string> {
+  if (whole) return whole.head().replace(/^\uFEFF/, '');
   let text = '';
   const stream = openText(file);
   try {
@@ -201,8 +200,8 @@ function recognises(json: string): boolean {
   }
 }
 
-/** Recognises a file's layout from its content (or its `whole` text, when already read); undefined when it holds no audit records storage-watch knows. */
-export async function sniffFile(file: string, whole?: string | WholeFile): Promise<ContainerFormat | undefined> {
+/** Recognises a file's layout from its content (or its `whole` content, when already read); undefined when it holds no audit records storage-watch knows. */
+export async function sniffFile(file: string, whole?: WholeFile): Promise<ContainerFormat | undefined> {
   return (await sniffFileParsed(file, whole)).format;
 }
 
@@ -213,14 +212,14 @@ export interface SniffedFile {
 }
 
 /** sniffFile that also hands back the parsed document of a whole text that is one JSON document. */
-export async function sniffFileParsed(file: string, read?: string | WholeFile): Promise<SniffedFile> {
+export async function sniffFileParsed(file: string, read?: WholeFile): Promise<SniffedFile> {
   const text = await head(file, read);
   const format = containerOf(text);
   if (format === 'ndjson') return { format: firstLines(text, 20).some(recognises) ? format : undefined };
   if (format !== 'json') return { format };
   // A delivery file read whole is nearly always one document: parsing it once answers faster than
   // cutting its head into pieces, and the reader reuses the result.
-  const whole = read instanceof WholeFile ? read.text : read;
+  const whole = read?.text;
   if (whole !== undefined) {
     let doc: unknown;
     let parsed = false;
@@ -305,7 +304,7 @@ function* byteLineChunks(bytes: Buffer): Generator<string[]> {
 }
 
 /** Raw records of a file in batches; a file that breaks off (truncated gzip, I/O error) ends with one rejection saying so. */
-async function* rawRecords(file: string, format: ContainerFormat, whole?: string | WholeFile, parsed?: { doc: unknown }): AsyncGenerator<RawItem[]> {
+async function* rawRecords(file: string, format: ContainerFormat, whole?: WholeFile, parsed?: { doc: unknown }): AsyncGenerator<RawItem[]> {
   const position = { index: 0 };
   try {
     yield* rawRecordsOf(file, format, position, whole, parsed);
@@ -330,10 +329,10 @@ function parseLine(text: string, format: ContainerFormat, file: string, line: nu
   for (const record of expand(value)) out.push({ record, origin: { file, index: position.index++, line } });
 }
 
-async function* rawRecordsOf(file: string, format: ContainerFormat, position: { index: number }, read?: string | WholeFile, parsed?: { doc: unknown }): AsyncGenerator<RawItem[]> {
+async function* rawRecordsOf(file: string, format: ContainerFormat, position: { index: number }, read?: WholeFile, parsed?: { doc: unknown }): AsyncGenerator<RawItem[]> {
   const lineFile = format === 'ndjson' || format === 'storage-analytics';
-  const byLine = read instanceof WholeFile && read.ascii && lineFile ? read : undefined;
-  const whole = read instanceof WholeFile ? (byLine ? undefined : read.text) : read;
+  const byLine = read?.ascii && lineFile ? read : undefined;
+  const whole = byLine ? undefined : read?.text;
   if (format === 'json' && parsed) {
     yield expand(parsed.doc).map((record) => ({ record, origin: { file, index: position.index++ } }));
     return;
@@ -394,7 +393,7 @@ function toItem(raw: RawItem): SourceItem {
  * Streams the records of one file as batches of normalised items (about a read chunk each), from its
  * `whole` content when the caller already read it (readWholeFile); throws `unknown_format` like readFileEvents.
  */
-export async function* readFileEventBatches(file: string, format?: ContainerFormat, whole?: string | WholeFile, parsed?: { doc: unknown }): AsyncGenerator<SourceItem[]> {
+export async function* readFileEventBatches(file: string, format?: ContainerFormat, whole?: WholeFile, parsed?: { doc: unknown }): AsyncGenerator<SourceItem[]> {
   const layout = format ?? (await sniffFile(file, whole));
   if (!layout) throw new StorageWatchError('unknown_format', `${file}: not an audit-log format storage-watch knows (CloudTrail, Cloud Audit Logs, Azure resource logs, StorageBlobLogs, Storage Analytics)`);
   for await (const batch of rawRecords(file, layout, whole, parsed)) yield batch.map(toItem);
