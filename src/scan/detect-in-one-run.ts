@@ -12,6 +12,13 @@ import { listSuppressions } from '../store/suppressions.js';
 import type { DetectOptions } from './detect-pending.js';
 
 const DAY = 86_400_000;
+/**
+ * Days judged before one commit: at most this many identity-hours or days. Committing every day
+ * rewrote every judged identity's baseline (its hours of the learning window) each day, the larger
+ * part of detection's database work on a month's backfill; a crash re-judges no more than this.
+ */
+const COMMIT_HOURS = 40_000;
+const COMMIT_DAYS = 7;
 
 /** A day's rollups waiting for detection, read and ready to judge. */
 interface PendingDay {
@@ -22,10 +29,11 @@ interface PendingDay {
 }
 
 /**
- * Judges every stored hour not yet judged in this process, oldest first, one day per transaction: findings,
- * baselines and the "judged" marks commit together, so a crash re-judges at most one day. Each day
- * costs a fixed number of queries, whatever the number of identities; only the baselines of
- * identities with hours to judge are held in memory (peers contribute their norms, not their baselines).
+ * Judges every stored hour not yet judged in this process, oldest first, a day at a time, and commits
+ * every few days (COMMIT_HOURS, COMMIT_DAYS): findings, baselines and the "judged" marks commit
+ * together, so a crash re-judges at most those days. Each day costs a fixed number of queries,
+ * whatever the number of identities; only the baselines of identities with hours to judge (or judged
+ * since the last commit) are held in memory (peers contribute their norms, not their baselines).
  */
 export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<FindingUpdate[]> {
   const hours = await dirtyHours(sql);
@@ -63,33 +71,47 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
   };
   const updates: FindingUpdate[] = [];
   let storing: Promise<void> = Promise.resolve();
+  // Judged since the last commit.
+  let days: { from: number; to: number; readAt: Date }[] = [];
+  let detections: Detection[] = [];
+  let judgedHours = 0;
   try {
     let next: Promise<PendingDay> | undefined = readDay(hours[0]!);
     while (next) {
       const { from, to, rollups, readAt }: PendingDay = await next;
-      const detections: Detection[] = [];
       await judgeByHour(run, rollups, (_, judged) => detections.push(...judged));
       run.learnPeers();
-      // Serialised now: judging the next day changes the baselines in place.
-      const baselines = run.takeTouched().map((b) => ({ identity: b.identity, through: b.through, json: JSON.stringify(b) }));
-      run.forgetIdle(from);
-      await storing;
+      days.push({ from, to, readAt });
+      judgedHours += rollups.length;
       const later: number | undefined = hours.find((h) => h >= to);
+      const commit = later === undefined || judgedHours >= COMMIT_HOURS || days.length >= COMMIT_DAYS;
+      // Identities judged since the last commit stay held (touched) until it is written: the next day is
+      // read before that, and must not load their stored baselines, older than the run's. Those
+      // forgotten here were committed earlier, and that commit is awaited before the next read.
+      run.forgetIdle(from);
+      // Serialised now: judging the next day changes the baselines in place.
+      const baselines = commit ? run.takeTouched().map((b) => ({ identity: b.identity, through: b.through, json: JSON.stringify(b) })) : [];
+      await storing;
       next = later === undefined ? undefined : readDay(later);
+      if (!commit) continue;
+      const span = { days, detections, through: to };
+      days = [];
+      detections = [];
+      judgedHours = 0;
       storing = (next ?? Promise.resolve())
         .then(() =>
           sql.transaction(async (tx) => {
-            const out = await recordFindings(tx, detections, { stormLimit: opts.settings.stormLimit });
+            const out = await recordFindings(tx, span.detections, { stormLimit: opts.settings.stormLimit });
             await saveBaselineTexts(tx, baselines);
-            await markJudged(tx, from, to, readAt);
+            for (const d of span.days) await markJudged(tx, d.from, d.to, d.readAt);
             return out;
           }),
         )
         .then((recorded) => {
           updates.push(...recorded);
-          opts.onProgress?.(hours.filter((h) => h < to).length, hours.length);
+          opts.onProgress?.(hours.filter((h) => h < span.through).length, hours.length);
         });
-      // Awaited at the next day or the end; a failure meanwhile is not left unhandled.
+      // Awaited at the next commit or the end; a failure meanwhile is not left unhandled.
       storing.catch(() => undefined);
     }
     await storing;
