@@ -134,10 +134,10 @@ export class DetectionRun {
     return out;
   }
 
-  /** Forgets identities not seen in the last day of judged hours, keeping memory to the identities at work. */
-  forgetIdle(before: number): void {
+  /** Forgets identities not seen in the last day of judged hours (but those in `keep`), keeping memory to the identities at work. */
+  forgetIdle(before: number, keep?: ReadonlySet<string>): void {
     for (const [k, rollups] of this.recent) {
-      if (this.touched.has(k) || (rollups.at(-1)?.hour ?? 0) >= before) continue;
+      if (this.touched.has(k) || keep?.has(k) || (rollups.at(-1)?.hour ?? 0) >= before) continue;
       this.recent.delete(k);
       this.baselines.delete(k);
       this.typical.delete(k);

@@ -54,10 +54,10 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
       }
     }
   }
-  // The next day is read before a day is stored, and judged while it is stored (the database works in
-  // another process or thread meanwhile). Nothing that reading a day reads is written by the day
-  // before: its pending hours are another day's, and the baselines it saves are of identities the
-  // run holds (judged that day), which are not read again.
+  // The next day is read while a day is judged and stored (the database works in another process or
+  // thread meanwhile). Nothing that reading a day reads is written by the days it overlaps: their
+  // pending hours are other days', and the baselines they save are of identities the run holds
+  // (judged since the last commit written), which are not read again.
   const readDay = async (at: number): Promise<PendingDay> => {
     const from = at - (at % DAY);
     const to = from + DAY;
@@ -75,43 +75,42 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
   let days: { from: number; to: number; readAt: Date }[] = [];
   let detections: Detection[] = [];
   let judgedHours = 0;
+  let idleBefore: number | undefined;
   try {
     let next: Promise<PendingDay> | undefined = readDay(hours[0]!);
     while (next) {
       const { from, to, rollups, readAt }: PendingDay = await next;
+      // Idle identities are forgotten only now, and never one of the day just read: that read found it
+      // held. Identities judged since the last commit stay held (touched); those forgotten here are in
+      // commits that are written (awaited below) before the next read can load them again.
+      if (idleBefore !== undefined) run.forgetIdle(idleBefore, new Set(rollups.map((r) => r.identity)));
+      await storing;
+      const later: number | undefined = hours.find((h) => h >= to);
+      next = later === undefined ? undefined : readDay(later);
       await judgeByHour(run, rollups, (_, judged) => detections.push(...judged));
       run.learnPeers();
+      idleBefore = from;
       days.push({ from, to, readAt });
       judgedHours += rollups.length;
-      const later: number | undefined = hours.find((h) => h >= to);
-      const commit = later === undefined || judgedHours >= COMMIT_HOURS || days.length >= COMMIT_DAYS;
-      // Identities judged since the last commit stay held (touched) until it is written: the next day is
-      // read before that, and must not load their stored baselines, older than the run's. Those
-      // forgotten here were committed earlier, and that commit is awaited before the next read.
-      run.forgetIdle(from);
+      if (later !== undefined && judgedHours < COMMIT_HOURS && days.length < COMMIT_DAYS) continue;
       // Serialised now: judging the next day changes the baselines in place.
-      const baselines = commit ? run.takeTouched().map((b) => ({ identity: b.identity, through: b.through, json: JSON.stringify(b) })) : [];
-      await storing;
-      next = later === undefined ? undefined : readDay(later);
-      if (!commit) continue;
+      const baselines = run.takeTouched().map((b) => ({ identity: b.identity, through: b.through, json: JSON.stringify(b) }));
       const span = { days, detections, through: to };
       days = [];
       detections = [];
       judgedHours = 0;
-      storing = (next ?? Promise.resolve())
-        .then(() =>
-          sql.transaction(async (tx) => {
-            const out = await recordFindings(tx, span.detections, { stormLimit: opts.settings.stormLimit });
-            await saveBaselineTexts(tx, baselines);
-            for (const d of span.days) await markJudged(tx, d.from, d.to, d.readAt);
-            return out;
-          }),
-        )
+      storing = sql
+        .transaction(async (tx) => {
+          const out = await recordFindings(tx, span.detections, { stormLimit: opts.settings.stormLimit });
+          await saveBaselineTexts(tx, baselines);
+          for (const d of span.days) await markJudged(tx, d.from, d.to, d.readAt);
+          return out;
+        })
         .then((recorded) => {
           updates.push(...recorded);
           opts.onProgress?.(hours.filter((h) => h < span.through).length, hours.length);
         });
-      // Awaited at the next commit or the end; a failure meanwhile is not left unhandled.
+      // Awaited before the next read or at the end; a failure meanwhile is not left unhandled.
       storing.catch(() => undefined);
     }
     await storing;
