@@ -11,7 +11,14 @@ import { loadIdentities } from './load-identities.js';
 import { listSuppressions } from '../store/suppressions.js';
 import type { DetectOptions } from './detect-pending.js';
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/**
+ * Hours read and judged at once (a divisor of a day): what detection holds grows with the identity-hours
+ * of a slice, not of a day (the identity-dense 1 M shape has 39,000 a day), and a slice is read while
+ * the one before is judged, so two are held.
+ */
+const SLICE = 6 * HOUR;
 /**
  * Days judged before one commit: at most this many identity-hours or days. Committing every day
  * rewrote every judged identity's baseline (its hours of the learning window) each day, the larger
@@ -20,8 +27,8 @@ const DAY = 86_400_000;
 const COMMIT_HOURS = 40_000;
 const COMMIT_DAYS = 7;
 
-/** A day's rollups waiting for detection, read and ready to judge. */
-interface PendingDay {
+/** A slice's rollups waiting for detection, read and ready to judge. */
+interface PendingSlice {
   from: number;
   to: number;
   rollups: Rollup[];
@@ -29,11 +36,12 @@ interface PendingDay {
 }
 
 /**
- * Judges every stored hour not yet judged in this process, oldest first, a day at a time, and commits
- * every few days (COMMIT_HOURS, COMMIT_DAYS): findings, baselines and the "judged" marks commit
- * together, so a crash re-judges at most those days. Each day costs a fixed number of queries,
- * whatever the number of identities; only the baselines of identities with hours to judge (or judged
- * since the last commit) are held in memory (peers contribute their norms, not their baselines).
+ * Judges every stored hour not yet judged in this process, oldest first, a slice of hours at a time
+ * (peers learnt once a day), and commits every few days (COMMIT_HOURS, COMMIT_DAYS): findings,
+ * baselines and the "judged" marks commit together, so a crash re-judges at most those days. Each
+ * slice costs a fixed number of queries, whatever the number of identities; only the baselines of
+ * identities with hours to judge (or judged since the last commit) are held in memory (peers
+ * contribute their norms, not their baselines).
  */
 export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<FindingUpdate[]> {
   const hours = await dirtyHours(sql);
@@ -54,13 +62,13 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
       }
     }
   }
-  // The next day is read while a day is judged and stored (the database works in another process or
-  // thread meanwhile). Nothing that reading a day reads is written by the days it overlaps: their
-  // pending hours are other days', and the baselines they save are of identities the run holds
+  // The next slice is read while a slice is judged and stored (the database works in another process or
+  // thread meanwhile). Nothing that reading a slice reads is written by the slices it overlaps: their
+  // pending hours are other slices', and the baselines they save are of identities the run holds
   // (judged since the last commit written), which are not read again.
-  const readDay = async (at: number): Promise<PendingDay> => {
-    const from = at - (at % DAY);
-    const to = from + DAY;
+  const readSlice = async (at: number): Promise<PendingSlice> => {
+    const from = at - (at % SLICE);
+    const to = from + SLICE;
     const { rollups, readAt } = await dirtyRollups(sql, from, to);
     const keys = await loadIdentities(sql, run, rollups);
     // The day before and what of this day earlier runs judged, as a partition reads them.
@@ -72,38 +80,44 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
   const updates: FindingUpdate[] = [];
   let storing: Promise<void> = Promise.resolve();
   // Judged since the last commit.
-  let days: { from: number; to: number; readAt: Date }[] = [];
+  let slices: { from: number; to: number; readAt: Date }[] = [];
   let detections: Detection[] = [];
   let judgedHours = 0;
-  let idleBefore: number | undefined;
+  let days = 0;
+  let lastDay: number | undefined;
   try {
-    let next: Promise<PendingDay> | undefined = readDay(hours[0]!);
+    let next: Promise<PendingSlice> | undefined = readSlice(hours[0]!);
     while (next) {
-      const { from, to, rollups, readAt }: PendingDay = await next;
-      // Idle identities are forgotten only now, and never one of the day just read: that read found it
-      // held. Identities judged since the last commit stay held (touched); those forgotten here are in
-      // commits that are written (awaited below) before the next read can load them again.
-      if (idleBefore !== undefined) run.forgetIdle(idleBefore, new Set(rollups.map((r) => r.identity)));
+      const { from, to, rollups, readAt }: PendingSlice = await next;
+      const day = from - (from % DAY);
+      // Identities idle all of the day before are forgotten when a day begins, and never one of the
+      // slice just read: that read found it held. Identities judged since the last commit stay held
+      // (touched); those forgotten here are in commits that are written (awaited below) before the
+      // next read can load them again.
+      if (lastDay !== undefined && day !== lastDay) run.forgetIdle(lastDay, new Set(rollups.map((r) => r.identity)));
+      if (day !== lastDay) days++;
+      lastDay = day;
       await storing;
       const later: number | undefined = hours.find((h) => h >= to);
-      next = later === undefined ? undefined : readDay(later);
+      next = later === undefined ? undefined : readSlice(later);
       await judgeByHour(run, rollups, (_, judged) => detections.push(...judged));
-      run.learnPeers();
-      idleBefore = from;
-      days.push({ from, to, readAt });
+      if (later === undefined || later - (later % DAY) !== day) run.learnPeers();
+      slices.push({ from, to, readAt });
       judgedHours += rollups.length;
-      if (later !== undefined && judgedHours < COMMIT_HOURS && days.length < COMMIT_DAYS) continue;
-      // Serialised now: judging the next day changes the baselines in place.
+      const dayEnds = later === undefined || later >= day + DAY;
+      if (later !== undefined && !(dayEnds && (judgedHours >= COMMIT_HOURS || days >= COMMIT_DAYS))) continue;
+      // Serialised now: judging the next slice changes the baselines in place.
       const baselines = run.takeTouched().map((b) => ({ identity: b.identity, through: b.through, json: JSON.stringify(b) }));
-      const span = { days, detections, through: to };
-      days = [];
+      const span = { slices, detections, through: to };
+      slices = [];
       detections = [];
       judgedHours = 0;
+      days = 0;
       storing = sql
         .transaction(async (tx) => {
           const out = await recordFindings(tx, span.detections, { stormLimit: opts.settings.stormLimit });
           await saveBaselineTexts(tx, baselines);
-          for (const d of span.days) await markJudged(tx, d.from, d.to, d.readAt);
+          for (const x of span.slices) await markJudged(tx, x.from, x.to, x.readAt);
           return out;
         })
         .then((recorded) => {
