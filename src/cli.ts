@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './heap-growth.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from './config.js';
 import { parseDuration } from './core/duration.js';
