@@ -253,12 +253,16 @@ export class PeerIndex {
       heavyToday: (self, hour, buckets) => {
         const entry = this.heavy.get(group);
         if (!entry || entry.day !== Math.floor(hour / DAY)) return { heavy: 0, active: 0 };
-        const users = this.buckets.get(group);
-        const mate = (k: string): boolean => k !== self && (!buckets || buckets.some((b) => users?.get(b)?.has(k)));
+        if (!buckets) return { heavy: entry.heavy.size - (entry.heavy.has(self) ? 1 : 0), active: entry.active.size - (entry.active.has(self) ? 1 : 0) };
+        // The bucket's few remembered users (MAX_USERS each), not every member at work: a group of 2,000 asked this every identity-hour.
+        const mates = new Set<string>();
+        for (const b of buckets) for (const k of this.buckets.get(group)?.get(b) ?? []) if (k !== self) mates.add(k);
         let heavy = 0;
         let active = 0;
-        for (const k of entry.heavy) if (mate(k)) heavy++;
-        for (const k of entry.active) if (mate(k)) active++;
+        for (const k of mates) {
+          if (entry.heavy.has(k)) heavy++;
+          if (entry.active.has(k)) active++;
+        }
         return { heavy, active };
       },
     };
