@@ -14,11 +14,14 @@ import type { DetectOptions } from './detect-pending.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /**
- * Hours read and judged at once (a divisor of a day): what detection holds grows with the identity-hours
- * of a slice, not of a day (the identity-dense 1 M shape has 39,000 a day), and a slice is read while
- * the one before is judged, so two are held.
+ * Identity-hours a read aims at. A day is read and judged a slice of hours at a time, each slice sized
+ * by the density of the one before: what detection holds grows with a slice's identity-hours, not a
+ * day's (the identity-dense 1 M shape has 39,000 a day), twice over since a slice is read while the one
+ * before is judged; a day that holds fewer is read whole (a read costs a few statements, whatever its size).
  */
-const SLICE = 6 * HOUR;
+const READ_TARGET = 8_000;
+const FIRST_SLICE = 6 * HOUR;
+
 /**
  * Days judged before one commit: at most this many identity-hours or days. Committing every day
  * rewrote every judged identity's baseline (its hours of the learning window) each day, the larger
@@ -26,6 +29,12 @@ const SLICE = 6 * HOUR;
  */
 const COMMIT_HOURS = 40_000;
 const COMMIT_DAYS = 7;
+
+/** The length of the next slice: READ_TARGET identity-hours at the density of the one read, an hour to a day. */
+function sliceAfter(identityHours: number, length: number): number {
+  const perHour = identityHours / (length / HOUR);
+  return Math.min(DAY, Math.max(HOUR, Math.floor(READ_TARGET / Math.max(perHour, 1)) * HOUR));
+}
 
 /** A slice's rollups waiting for detection, read and ready to judge. */
 interface PendingSlice {
@@ -66,9 +75,8 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
   // thread meanwhile). Nothing that reading a slice reads is written by the slices it overlaps: their
   // pending hours are other slices', and the baselines they save are of identities the run holds
   // (judged since the last commit written), which are not read again.
-  const readSlice = async (at: number): Promise<PendingSlice> => {
-    const from = at - (at % SLICE);
-    const to = from + SLICE;
+  const readSlice = async (from: number, length: number): Promise<PendingSlice> => {
+    const to = Math.min(from - (from % DAY) + DAY, from + length);
     const { rollups, readAt } = await dirtyRollups(sql, from, to);
     const keys = await loadIdentities(sql, run, rollups);
     // The day before and what of this day earlier runs judged, as a partition reads them.
@@ -86,7 +94,7 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
   let days = 0;
   let lastDay: number | undefined;
   try {
-    let next: Promise<PendingSlice> | undefined = readSlice(hours[0]!);
+    let next: Promise<PendingSlice> | undefined = readSlice(hours[0]!, FIRST_SLICE);
     while (next) {
       const { from, to, rollups, readAt }: PendingSlice = await next;
       const day = from - (from % DAY);
@@ -99,7 +107,7 @@ export async function detectInOneRun(sql: Sql, opts: DetectOptions): Promise<Fin
       lastDay = day;
       await storing;
       const later: number | undefined = hours.find((h) => h >= to);
-      next = later === undefined ? undefined : readSlice(later);
+      next = later === undefined ? undefined : readSlice(later, sliceAfter(rollups.length, to - from));
       await judgeByHour(run, rollups, (_, judged) => detections.push(...judged));
       if (later === undefined || later - (later % DAY) !== day) run.learnPeers();
       slices.push({ from, to, readAt });
